@@ -1,0 +1,320 @@
+"""Provider contracts: the base classes every provider derives from.
+
+A provider is a class used through classmethods. Its one real entry point is
+``create_async_generator(model, messages, **kwargs)``, an async generator of
+``str`` text and typed chunks from :mod:`g4f.providers.response`. The other entry
+points (``create_completion`` for sync code, ``create_async`` for one string) are
+derived from it, or it is derived from them for providers written sync or
+coroutine style, so each behaviour is written once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from abc import ABC
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..config import default_stream_timeout, default_timeout
+from ..errors import CloudflareError, MissingAuthError, ModelNotFoundError
+from ..typing import Messages
+from .response import AuthResult, is_content
+
+__all__ = [
+    "BaseProvider",
+    "AbstractProvider",
+    "AsyncProvider",
+    "AsyncGeneratorProvider",
+    "AsyncAuthedProvider",
+    "ProviderModelMixin",
+]
+
+
+class BaseProvider(ABC):
+    """Declared facts about a provider plus the derived entry points."""
+
+    url: ClassVar[str] = ""
+    working: ClassVar[bool] = True
+    needs_auth: ClassVar[bool] = False
+    supports_stream: ClassVar[bool] = True
+    supports_system_message: ClassVar[bool] = True
+    supports_message_history: ClassVar[bool] = True
+    parent: ClassVar[str | None] = None
+    label: ClassVar[str | None] = None
+    login_url: ClassVar[str | None] = None
+
+    @classmethod
+    def get_parent(cls) -> str:
+        """The family name used for keys and cache files (``parent`` or the class name)."""
+        return cls.parent or cls.__name__
+
+    @classmethod
+    def get_label(cls) -> str:
+        return cls.label or cls.__name__
+
+    @classmethod
+    def get_dict(cls) -> dict[str, Any]:
+        """A JSON-able summary of the provider."""
+        return {
+            "name": cls.__name__,
+            "label": cls.get_label(),
+            "url": cls.url,
+            "working": cls.working,
+            "needs_auth": cls.needs_auth,
+            "parent": cls.parent,
+        }
+
+    @classmethod
+    def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Stream the answer as text and typed chunks (the one entry point)."""
+        raise NotImplementedError(f"{cls.__name__} implements no entry point")
+
+    @classmethod
+    def create_completion(
+        cls, model: str, messages: Messages, stream: bool = False, **kwargs: Any
+    ) -> Iterator[Any]:
+        """Sync iterator over the same chunks (driven on g4f's background loop)."""
+        from .._loop import iter_sync
+
+        return iter_sync(cls.create_async_generator(model, messages, stream=stream, **kwargs))
+
+    @classmethod
+    async def create_async(cls, model: str, messages: Messages, **kwargs: Any) -> str:
+        """The whole text answer as one string."""
+        parts: list[str] = []
+        async for chunk in cls.create_async_generator(model, messages, **kwargs):
+            if isinstance(chunk, str):
+                parts.append(chunk)
+        return "".join(parts)
+
+    @classmethod
+    def open_session(cls, **kwargs: Any) -> Any:
+        """A :class:`~g4f.requests.StreamSession` with this call's proxy and timeouts."""
+        from ..requests import StreamSession
+
+        return StreamSession(
+            headers=kwargs.get("headers"),
+            cookies=kwargs.get("cookies"),
+            proxy=kwargs.get("proxy"),
+            timeout=kwargs.get("timeout") or default_timeout(),
+            stream_timeout=kwargs.get("stream_timeout") or default_stream_timeout(),
+            impersonate=kwargs.get("impersonate"),
+            provider=cls.__name__,
+        )
+
+
+class AbstractProvider(BaseProvider):
+    """A provider written as a sync generator: override ``create_completion``."""
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        if cls.create_completion.__func__ is BaseProvider.create_completion.__func__:  # type: ignore[attr-defined]
+            raise NotImplementedError(f"{cls.__name__} implements no entry point")
+        iterator = iter(cls.create_completion(model, messages, **kwargs))
+        end = object()
+        try:
+            while True:
+                chunk = await asyncio.to_thread(next, iterator, end)
+                if chunk is end:
+                    return
+                yield chunk
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+
+
+class AsyncProvider(BaseProvider):
+    """A provider written as one coroutine: override ``create_async`` (returns the text)."""
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        kwargs.pop("stream", None)
+        yield await cls.create_async(model, messages, **kwargs)
+
+    @classmethod
+    async def create_async(cls, model: str, messages: Messages, **kwargs: Any) -> str:
+        raise NotImplementedError(f"{cls.__name__} implements no entry point")
+
+
+class AsyncGeneratorProvider(BaseProvider):
+    """A provider written as an async generator: override ``create_async_generator``."""
+
+
+class ProviderModelMixin:
+    """Static model lists, alias resolution and a per-class cache of discovered models."""
+
+    default_model: ClassVar[str | None] = ""
+    default_vision_model: ClassVar[str | None] = None
+    default_image_model: ClassVar[str | None] = None
+    models: ClassVar[list[str]] = []
+    model_aliases: ClassVar[dict[str, str]] = {}
+    image_models: ClassVar[list[str]] = []
+    vision_models: ClassVar[list[str]] = []
+    video_models: ClassVar[list[str]] = []
+    #: Accept model ids that are not listed (the service decides).
+    accepts_any_model: ClassVar[bool] = False
+    #: Seconds a discovered list stays fresh.
+    models_ttl: ClassVar[float] = 3600.0
+
+    _discovered: ClassVar[dict[type, tuple[float, list[str]]]] = {}
+
+    @classmethod
+    def get_models(cls, **kwargs: Any) -> list[str]:
+        """Discovered models when cached and fresh, else the static list. Never fetches."""
+        cached = ProviderModelMixin._discovered.get(cls)
+        if cached and time.monotonic() - cached[0] < cls.models_ttl:
+            return list(cached[1])
+        return cls.static_models()
+
+    @classmethod
+    def static_models(cls) -> list[str]:
+        """The declared models, defaults first, without duplicates."""
+        ordered = [m for m in (cls.default_model,) if m] + list(cls.models)
+        ordered += list(cls.image_models) + list(cls.vision_models) + list(cls.video_models)
+        return list(dict.fromkeys(ordered))
+
+    @classmethod
+    async def fetch_models(cls, **kwargs: Any) -> list[str]:
+        """Ask the service for its models (providers override); static list by default."""
+        return cls.static_models()
+
+    @classmethod
+    async def refresh_models(cls, **kwargs: Any) -> list[str]:
+        """Fetch, cache for ``models_ttl`` and return the models; static list when it fails."""
+        from ..debug import logger
+
+        try:
+            models = await cls.fetch_models(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - discovery is best effort by contract
+            logger.debug("%s: model discovery failed (%s); using the static list", cls.__name__, type(exc).__name__)
+            return cls.static_models()
+        if models:
+            ProviderModelMixin._discovered[cls] = (time.monotonic(), list(models))
+            return list(models)
+        return cls.static_models()
+
+    @classmethod
+    def clear_models_cache(cls) -> None:
+        ProviderModelMixin._discovered.pop(cls, None)
+
+    @classmethod
+    def get_model(cls, model: str | None, **kwargs: Any) -> str:
+        """The provider's id for ``model`` (alias resolved, default for empty)."""
+        if not model:
+            if cls.default_model:
+                return cls.default_model
+            raise ModelNotFoundError(f"{cls.__name__}: no model given and no default model")
+        if model in cls.model_aliases:
+            return cls.model_aliases[model]
+        if model in cls.get_models() or cls.accepts_any_model:
+            return model
+        raise ModelNotFoundError(f"{cls.__name__}: model not found: {model}", provider=cls.__name__)
+
+
+class AsyncAuthedProvider(AsyncGeneratorProvider):
+    """A provider whose requests need credentials obtained by a login step.
+
+    Subclasses implement ``on_auth_async`` (an async generator that may yield
+    ``RequestLogin`` chunks and must end with an ``AuthResult``) and
+    ``create_authed``. The base caches the ``AuthResult`` in
+    ``{cookies_dir}/auth_{parent}.json`` (0600, atomic) and re-authenticates once
+    when the service rejects the credentials before any content was produced.
+    """
+
+    @classmethod
+    async def on_auth_async(cls, **kwargs: Any) -> AsyncIterator[Any]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    @classmethod
+    async def create_authed(
+        cls, model: str, messages: Messages, auth_result: AuthResult, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    @classmethod
+    def get_cache_file(cls) -> Path:
+        from ..cookies import get_cookies_dir
+
+        return Path(get_cookies_dir()) / f"auth_{cls.get_parent()}.json"
+
+    @classmethod
+    def read_auth_cache(cls) -> AuthResult | None:
+        from ..cookies import read_json_file
+
+        data = read_json_file(cls.get_cache_file())
+        if not isinstance(data, dict):
+            return None
+        from .._secrets import add_secret
+
+        for value in (data.get("cookies") or {}).values():
+            add_secret(value)
+        return AuthResult(**data)
+
+    @classmethod
+    def write_auth_cache(cls, auth_result: AuthResult) -> None:
+        from ..cookies import write_private_json
+
+        write_private_json(cls.get_cache_file(), auth_result.get_dict())
+
+    @classmethod
+    async def _authenticate(cls, **kwargs: Any) -> AsyncIterator[Any]:
+        result: AuthResult | None = None
+        async for chunk in cls.on_auth_async(**kwargs):
+            if isinstance(chunk, AuthResult):
+                result = chunk
+            else:
+                yield chunk
+        if result is None:
+            raise MissingAuthError(f"{cls.__name__}: login did not produce credentials")
+        yield result
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        auth = None if kwargs.get("cookies") else cls.read_auth_cache()
+        fresh = False
+        for attempt in range(2):
+            if auth is None:
+                async for chunk in cls._authenticate(reauth=attempt > 0, **kwargs):
+                    if isinstance(chunk, AuthResult):
+                        auth = chunk
+                    else:
+                        yield chunk
+                fresh = True
+            assert auth is not None
+            started = False
+            try:
+                async for chunk in cls.create_authed(model, messages, auth, **kwargs):
+                    if not started and is_content(chunk):
+                        started = True
+                        if fresh:
+                            cls.write_auth_cache(auth)
+                    yield chunk
+                if fresh and not started:
+                    cls.write_auth_cache(auth)
+                return
+            except (MissingAuthError, CloudflareError) as exc:
+                if started or attempt == 1:
+                    raise MissingAuthError(
+                        f"{cls.__name__}: not logged in ({exc}). {cls.login_hint()}",
+                        status_code=exc.status_code,
+                        provider=cls.__name__,
+                    ) from exc
+                auth = None
+
+    @classmethod
+    def login_hint(cls) -> str:
+        """How a user logs in to this provider."""
+        return f"Log in with `g4f login {cls.__name__.lower()}` or put cookies in the cookies dir."

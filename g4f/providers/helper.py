@@ -1,0 +1,206 @@
+"""Message formatting and stream helpers shared by providers and the client."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from typing import Any
+
+from ..errors import BadRequestError, is_transient
+from ..typing import Messages
+from .response import Reasoning, is_content
+
+__all__ = [
+    "to_string",
+    "format_prompt",
+    "get_system_prompt",
+    "get_last_user_message",
+    "format_media_prompt",
+    "format_prompt_max_length",
+    "ThinkSplitter",
+    "iter_with_retries",
+    "backoff_delay",
+]
+
+
+def to_string(content: Any) -> str:
+    """Text of a message content: a string, a part, or a list of parts (text parts only)."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Mapping):
+        if content.get("type", "text") == "text":
+            return str(content.get("text", ""))
+        return ""
+    if isinstance(content, Iterable):
+        return "".join(to_string(part) for part in content if isinstance(part, (Mapping, str)))
+    return str(content)
+
+
+def format_prompt(
+    messages: Messages,
+    add_special_tokens: bool = False,
+    do_continue: bool = False,
+    include_system: bool = True,
+) -> str:
+    """Messages as ``Role: content`` lines ending with ``Assistant:`` (one message: its text)."""
+    if not add_special_tokens and len(messages) <= 1:
+        return to_string(messages[0]["content"]) if messages else ""
+    lines = []
+    for message in messages:
+        role = str(message.get("role", "user"))
+        if not include_system and role in ("system", "developer"):
+            continue
+        content = to_string(message.get("content"))
+        if content.strip():
+            lines.append(f"{role.capitalize()}: {content}")
+    prompt = "\n".join(lines)
+    return prompt if do_continue else f"{prompt}\nAssistant:"
+
+
+def get_system_prompt(messages: Messages) -> str:
+    """The system and developer messages joined by newlines."""
+    return "\n".join(
+        to_string(m.get("content")) for m in messages if m.get("role") in ("system", "developer")
+    )
+
+
+def get_last_user_message(messages: Messages) -> str:
+    """The trailing block of user messages (after skipping trailing non-user ones)."""
+    index = len(messages) - 1
+    while index >= 0 and messages[index].get("role") != "user":
+        index -= 1
+    block: list[str] = []
+    while index >= 0 and messages[index].get("role") == "user":
+        block.append(to_string(messages[index].get("content")).strip())
+        index -= 1
+    return "\n".join(reversed(block))
+
+
+def format_media_prompt(messages: Messages, prompt: str | None = None) -> str:
+    """The explicit prompt, else the last user message(s)."""
+    if prompt:
+        return prompt
+    if isinstance(messages, str):
+        return messages
+    return get_last_user_message(messages)
+
+
+def format_prompt_max_length(
+    messages: Messages, max_length: int, formatter: Callable[[Messages], str] = format_prompt
+) -> str:
+    """Format, dropping middle messages (first 3 + last 3, then system + last) when too long."""
+    prompt = formatter(messages)
+    if len(prompt) <= max_length:
+        return prompt
+    if len(messages) > 6:
+        prompt = formatter(messages[:3] + messages[-3:])
+    if len(prompt) > max_length and len(messages) > 2:
+        system = [m for m in messages if m.get("role") in ("system", "developer")]
+        prompt = formatter(system + [messages[-1]])
+    if len(prompt) > max_length:
+        prompt = to_string(messages[-1].get("content"))
+    return prompt
+
+
+class ThinkSplitter:
+    """Splits ``<think>…</think>`` out of streamed text into :class:`Reasoning` chunks.
+
+    Tags may be cut across chunk boundaries; text that might be the start of a tag is
+    held back until the next chunk decides.
+    """
+
+    OPEN = "<think>"
+    CLOSE = "</think>"
+
+    def __init__(self) -> None:
+        self._inside = False
+        self._pending = ""
+
+    def feed(self, text: str) -> list[str | Reasoning]:
+        out: list[str | Reasoning] = []
+        data = self._pending + text
+        self._pending = ""
+        while data:
+            tag = self.CLOSE if self._inside else self.OPEN
+            pos = data.find(tag)
+            if pos >= 0:
+                self._emit(data[:pos], out)
+                data = data[pos + len(tag) :]
+                self._inside = not self._inside
+                if not self._inside:
+                    out.append(Reasoning(status="", label="Finished thinking"))
+                continue
+            hold = _partial_suffix(data, tag)
+            self._emit(data[: len(data) - hold], out)
+            self._pending = data[len(data) - hold :]
+            break
+        return out
+
+    def flush(self) -> list[str | Reasoning]:
+        out: list[str | Reasoning] = []
+        self._emit(self._pending, out)
+        self._pending = ""
+        return out
+
+    def _emit(self, text: str, out: list[str | Reasoning]) -> None:
+        if text:
+            out.append(Reasoning(text) if self._inside else text)
+
+
+def _partial_suffix(text: str, tag: str) -> int:
+    """Length of the longest suffix of ``text`` that is a proper prefix of ``tag``."""
+    for size in range(min(len(tag) - 1, len(text)), 0, -1):
+        if tag.startswith(text[-size:]):
+            return size
+    return 0
+
+
+def backoff_delay(attempt: int, retry_after: float | None, base: float = 0.5, cap: float = 8.0) -> float:
+    """Seconds before retry ``attempt`` (0-based): Retry-After if given, else jittered exponential."""
+    if retry_after is not None:
+        return max(0.0, retry_after)
+    return random.uniform(0, min(cap, base * (2**attempt)))
+
+
+async def iter_with_retries(
+    factory: Callable[[], AsyncIterator[Any]],
+    *,
+    max_retries: int = 2,
+    max_wait: float = 10.0,
+    sleep: Callable[[float], Any] = asyncio.sleep,
+) -> AsyncIterator[Any]:
+    """Iterate ``factory()``, retrying transient failures that happen before the first content.
+
+    A failure is retried when it is transient (connection errors, timeouts, 429,
+    502-504, 503 ``estimated_time``), at most ``max_retries`` times, and only when the
+    wait it asks for (Retry-After) is at most ``max_wait`` seconds. 400/401/402/403 are
+    never retried; anything after the first content chunk propagates at once.
+    """
+    attempt = 0
+    while True:
+        started = False
+        stream = factory()
+        try:
+            async for chunk in stream:
+                if not started and is_content(chunk):
+                    started = True
+                yield chunk
+            return
+        except Exception as exc:
+            if started or attempt >= max_retries or isinstance(exc, BadRequestError) or not is_transient(exc):
+                raise
+            delay = backoff_delay(attempt, getattr(exc, "retry_after", None))
+            if delay > max_wait:
+                raise
+            attempt += 1
+            from ..debug import logger
+
+            logger.debug("retrying after %s (attempt %d, %.2fs)", type(exc).__name__, attempt, delay)
+            await sleep(delay)
+        finally:
+            aclose = getattr(stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
