@@ -42,6 +42,8 @@ class BaseProvider(ABC):
     supports_system_message: ClassVar[bool] = True
     supports_message_history: ClassVar[bool] = True
     parent: ClassVar[str | None] = None
+    #: False for providers reached only through an aggregator (Space children).
+    include_in_any: ClassVar[bool] = True
     label: ClassVar[str | None] = None
     login_url: ClassVar[str | None] = None
 
@@ -201,6 +203,20 @@ class ProviderModelMixin:
             ProviderModelMixin._discovered[cls] = (time.monotonic(), list(models))
             return list(models)
         return cls.static_models()
+
+    @classmethod
+    def any_model_keys(cls) -> dict[str, str]:
+        """What this provider contributes to AnyProvider's map: public name → its model id.
+
+        Every model id maps to itself and every alias whose target the provider serves
+        maps to that target. Providers that should contribute less override this.
+        """
+        models = cls.get_models()
+        keys = {model: model for model in models}
+        for alias, target in cls.model_aliases.items():
+            if target in keys or cls.accepts_any_model:
+                keys.setdefault(alias, target)
+        return keys
 
     @classmethod
     def clear_models_cache(cls) -> None:

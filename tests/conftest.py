@@ -1,0 +1,34 @@
+"""Suite-wide isolation: no test sees the user's tokens, cookies dir or caches."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+_TOKEN_VARS = ("HF_TOKEN", "HUGGINGFACE_API_KEY", "HF_TOKEN_PATH", "G4F_API_KEY", "G4F_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A private cookies dir and HF home, no token variables, empty caches."""
+    home = tmp_path_factory.mktemp("g4f-home")
+    for name in _TOKEN_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HF_HOME", str(home / "hf"))
+    monkeypatch.setenv("G4F_COOKIES_DIR", str(home / "cookies"))
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("HF_ROUTER_ENDPOINT", "http://127.0.0.1:9")
+    from g4f.cookies import CookiesConfig
+    from g4f.providers.base_provider import ProviderModelMixin
+
+    saved = dict(CookiesConfig.cookies)
+    CookiesConfig.cookies.clear()
+    CookiesConfig.loaded_dirs.clear()
+    ProviderModelMixin._discovered.clear()
+    yield
+    CookiesConfig.cookies.clear()
+    CookiesConfig.cookies.update(saved)
+    CookiesConfig.loaded_dirs.clear()
+    ProviderModelMixin._discovered.clear()
