@@ -18,6 +18,7 @@ from ._secrets import redact
 
 __all__ = [
     "G4FError",
+    "InvalidRequestError",
     "ProviderNotFoundError",
     "ProviderNotWorkingError",
     "ModelNotFoundError",
@@ -75,6 +76,10 @@ class G4FError(Exception):
             if getattr(self, name) is not None
         )
         return f"{type(self).__name__}({self.message!r}{extra})"
+
+
+class InvalidRequestError(G4FError, ValueError):
+    """The caller's arguments are invalid (nothing was sent)."""
 
 
 class ProviderNotFoundError(G4FError):
@@ -238,8 +243,8 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
         try:
             return max(0.0, float(value))
         except ValueError:
-            from email.utils import parsedate_to_datetime
             from datetime import datetime, timezone
+            from email.utils import parsedate_to_datetime
 
             try:
                 when = parsedate_to_datetime(value)

@@ -1,0 +1,272 @@
+"""The chat pipeline: provider chunks → events → OpenAI-shaped chunks or one completion.
+
+Streaming and non-streaming share :func:`iter_events`; the non-stream completion
+is the accumulation of exactly the events the stream would have produced.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..providers.helper import ThinkSplitter
+from ..providers.response import (
+    FinishReason,
+    JsonConversation,
+    MediaResponse,
+    ProviderInfo,
+    Reasoning,
+    Sources,
+    ToolCalls,
+    Usage,
+)
+from ..providers.retry_provider import iter_provider
+from ..typing import Messages
+from .service import provider_name
+from .stubs import (
+    ChatCompletion,
+    ChatCompletionChoice,
+    ChatCompletionChunk,
+    ChatCompletionDelta,
+    ChatCompletionDeltaChoice,
+    ChatCompletionMessage,
+    ToolCallModel,
+    UsageModel,
+    completion_id,
+)
+
+__all__ = ["Event", "iter_events", "stream_chunks", "collect_completion"]
+
+
+@dataclass(slots=True)
+class Event:
+    """One normalized piece of an answer."""
+
+    kind: str  # content | reasoning | tool_calls | usage | finish | provider | conversation | media | sources
+    value: Any
+
+
+class StopFilter:
+    """Cuts text at the first stop sequence, across chunk boundaries."""
+
+    def __init__(self, stop: Sequence[str]) -> None:
+        self.stop = [s for s in stop if s]
+        self._hold = max((len(s) for s in self.stop), default=1) - 1
+        self._buffer = ""
+        self.stopped = False
+
+    def feed(self, text: str) -> str:
+        data = self._buffer + text
+        positions = [p for p in (data.find(s) for s in self.stop) if p >= 0]
+        if positions:
+            self.stopped = True
+            self._buffer = ""
+            return data[: min(positions)]
+        if self._hold <= 0:
+            self._buffer = ""
+            return data
+        cut = max(0, len(data) - self._hold)
+        self._buffer = data[cut:]
+        return data[:cut]
+
+    def flush(self) -> str:
+        data, self._buffer = self._buffer, ""
+        return data
+
+
+def _stop_list(stop: Any) -> list[str]:
+    if not stop:
+        return []
+    return [stop] if isinstance(stop, str) else [str(s) for s in stop]
+
+
+async def _provider_stream(provider: Any, model: str, messages: Messages, kwargs: dict[str, Any]) -> AsyncIterator[Any]:
+    if isinstance(provider, type):
+        async for chunk in iter_provider(provider, model, messages, **kwargs):
+            yield chunk
+    else:
+        async for chunk in provider.create_async_generator(model, messages, **kwargs):
+            if chunk is not None:
+                yield chunk
+
+
+async def iter_events(
+    provider: Any, model: str, messages: Messages, *, stop: Any = None, **kwargs: Any
+) -> AsyncIterator[Event]:
+    """Normalized events of one request; stops reading (and closes) at a stop sequence."""
+    stops = _stop_list(stop)
+    if stops:
+        kwargs["stop"] = stops
+    stop_filter = StopFilter(stops) if stops else None
+    think = ThinkSplitter()
+    stream = _provider_stream(provider, model, messages, kwargs)
+    try:
+        async for chunk in stream:
+            if isinstance(chunk, str):
+                for piece in think.feed(chunk):
+                    if isinstance(piece, str):
+                        if stop_filter is not None:
+                            piece = stop_filter.feed(piece)
+                        if piece:
+                            yield Event("content", piece)
+                        if stop_filter is not None and stop_filter.stopped:
+                            yield Event("finish", "stop")
+                            return
+                    elif piece.token:
+                        yield Event("reasoning", piece.token)
+            elif isinstance(chunk, Reasoning):
+                if chunk.token:
+                    yield Event("reasoning", chunk.token)
+                else:
+                    yield Event("progress", chunk)
+            elif isinstance(chunk, ToolCalls):
+                yield Event("tool_calls", chunk.get_list())
+            elif isinstance(chunk, Usage):
+                yield Event("usage", chunk)
+            elif isinstance(chunk, FinishReason):
+                yield Event("finish", chunk.reason)
+            elif isinstance(chunk, ProviderInfo):
+                yield Event("provider", chunk)
+            elif isinstance(chunk, JsonConversation):
+                yield Event("conversation", chunk)
+            elif isinstance(chunk, MediaResponse):
+                yield Event("media", chunk)
+            elif isinstance(chunk, Sources):
+                yield Event("sources", chunk)
+        for piece in think.flush():
+            if isinstance(piece, str):
+                text = stop_filter.feed(piece) if stop_filter else piece
+                if text:
+                    yield Event("content", text)
+            elif piece.token:
+                yield Event("reasoning", piece.token)
+        if stop_filter is not None:
+            rest = stop_filter.flush()
+            if rest:
+                yield Event("content", rest)
+    finally:
+        await stream.aclose()
+
+
+def _finish_reason(reason: str | None, saw_tools: bool) -> str:
+    if reason in (None, "", "eos_token", "stop_sequence", "end_turn"):
+        return "tool_calls" if saw_tools else "stop"
+    return reason
+
+
+def _tool_models(calls: list[dict[str, Any]]) -> list[ToolCallModel]:
+    return [ToolCallModel.from_dict(call, index) for index, call in enumerate(calls)]
+
+
+def _usage_model(usage: Usage | None) -> UsageModel:
+    if usage is None:
+        return UsageModel()
+    return UsageModel(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens)
+
+
+async def stream_chunks(
+    provider: Any, model: str, messages: Messages, **kwargs: Any
+) -> AsyncIterator[ChatCompletionChunk]:
+    """OpenAI-shaped chunks of a streamed answer; the last one carries finish_reason and usage."""
+    cid = completion_id()
+    created = int(time.time())
+    name = provider_name(provider)
+    answered_model = model
+    usage: Usage | None = None
+    reason: str | None = None
+    saw_tools = False
+    first = True
+
+    def chunk(delta: ChatCompletionDelta, finish: str | None = None, extra: dict[str, Any] | None = None) -> ChatCompletionChunk:
+        nonlocal first
+        if first:
+            delta.role = "assistant"
+            first = False
+        return ChatCompletionChunk(
+            id=cid,
+            created=created,
+            model=answered_model,
+            provider=name,
+            choices=[ChatCompletionDeltaChoice(0, delta, finish)],
+            extra=extra,
+        )
+
+    async for event in iter_events(provider, model, messages, **kwargs):
+        kind, value = event.kind, event.value
+        if kind == "content":
+            yield chunk(ChatCompletionDelta(content=value))
+        elif kind == "reasoning":
+            yield chunk(ChatCompletionDelta(reasoning=value))
+        elif kind == "tool_calls":
+            saw_tools = True
+            yield chunk(ChatCompletionDelta(tool_calls=_tool_models(value)))
+        elif kind == "usage":
+            usage = value
+        elif kind == "finish":
+            reason = value
+        elif kind == "provider":
+            name = value.name or name
+            answered_model = value.model or answered_model
+        elif kind == "media":
+            yield chunk(ChatCompletionDelta(content=str(value)), extra={"media": value.get_list()})
+        elif kind == "sources":
+            yield chunk(ChatCompletionDelta(), extra={"sources": value.list})
+        elif kind == "conversation":
+            yield chunk(ChatCompletionDelta(), extra={"conversation": value})
+        elif kind == "progress":
+            yield chunk(ChatCompletionDelta(), extra={"progress": str(value)})
+    final = chunk(ChatCompletionDelta(), _finish_reason(reason, saw_tools))
+    final.usage = _usage_model(usage) if usage is not None else None
+    yield final
+
+
+async def collect_completion(provider: Any, model: str, messages: Messages, **kwargs: Any) -> ChatCompletion:
+    """The whole answer: the accumulation of the events a stream would carry."""
+    content: list[str] = []
+    reasoning: list[str] = []
+    tool_calls: list[dict[str, Any]] = []
+    media: list[str] = []
+    sources: list[dict[str, Any]] = []
+    usage: Usage | None = None
+    reason: str | None = None
+    conversation: Any = None
+    name = provider_name(provider)
+    answered_model = model
+    async for event in iter_events(provider, model, messages, **kwargs):
+        kind, value = event.kind, event.value
+        if kind == "content":
+            content.append(value)
+        elif kind == "reasoning":
+            reasoning.append(value)
+        elif kind == "tool_calls":
+            tool_calls.extend(value)
+        elif kind == "usage":
+            usage = value
+        elif kind == "finish":
+            reason = value
+        elif kind == "provider":
+            name = value.name or name
+            answered_model = value.model or answered_model
+        elif kind == "media":
+            content.append(str(value))
+            media.extend(value.get_list())
+        elif kind == "sources":
+            sources.extend(value.list)
+        elif kind == "conversation":
+            conversation = value
+    message = ChatCompletionMessage(
+        content="".join(content),
+        reasoning="".join(reasoning) or None,
+        tool_calls=_tool_models(tool_calls) or None,
+    )
+    return ChatCompletion(
+        model=answered_model,
+        provider=name,
+        choices=[ChatCompletionChoice(0, message, _finish_reason(reason, bool(tool_calls)))],
+        usage=_usage_model(usage),
+        conversation=conversation,
+        sources=sources or None,
+        media=media or None,
+    )

@@ -1,0 +1,119 @@
+"""AnyProvider: pick a model by public name and try every provider that serves it.
+
+The model map is built from the registry: public name → ordered
+``{provider name: provider's model id}``, from each provider's
+``any_model_keys()`` (static models, aliases, and discovered models when cached)
+plus the public alias tables of :mod:`g4f.models`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+from ..errors import ModelNotFoundError
+from ..models import CHAT_ALIASES, DEFAULT_MODEL, IMAGE_ALIASES, VIDEO_ALIASES
+from ..typing import Messages
+from .base_provider import AsyncGeneratorProvider, ProviderModelMixin
+from .retry_provider import IterListProvider, is_cooling_down
+
+__all__ = ["AnyProvider", "get_model_map"]
+
+_PUBLIC_ALIASES = {**CHAT_ALIASES, **IMAGE_ALIASES, **VIDEO_ALIASES}
+
+_cache: dict[str, Any] = {"key": None, "map": None}
+
+
+def _providers() -> list[type]:
+    from ..Provider import get_provider, provider_names
+
+    found = []
+    for name in provider_names():
+        if name == "AnyProvider":
+            continue
+        provider = get_provider(name)
+        if getattr(provider, "working", True) and getattr(provider, "include_in_any", True):
+            found.append(provider)
+    return found
+
+
+def _cache_key(providers: list[type]) -> tuple[Any, ...]:
+    stamps = ProviderModelMixin._discovered
+    return tuple((p.__name__, stamps[p][0] if p in stamps else None) for p in providers)
+
+
+def get_model_map() -> dict[str, dict[str, str]]:
+    """Public model name → ``{provider name: model id}``, in provider order."""
+    providers = _providers()
+    key = _cache_key(providers)
+    if _cache["key"] == key and _cache["map"] is not None:
+        return _cache["map"]
+    model_map: dict[str, dict[str, str]] = {}
+    for provider in providers:
+        keys = provider.any_model_keys() if hasattr(provider, "any_model_keys") else {}
+        for public, model_id in keys.items():
+            model_map.setdefault(public, {})[provider.__name__] = model_id
+    for alias, hf_id in _PUBLIC_ALIASES.items():
+        for name, model_id in model_map.get(hf_id, {}).items():
+            model_map.setdefault(alias, {}).setdefault(name, model_id)
+    _cache["key"], _cache["map"] = key, model_map
+    return model_map
+
+
+class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
+    """Routes a public model name to every provider that serves it, in order."""
+
+    url = "https://huggingface.co"
+    working = True
+    include_in_any = False
+    default_model = DEFAULT_MODEL
+    label = "Any provider"
+    models_ttl: ClassVar[float] = 0.0
+
+    @classmethod
+    def get_models(cls, **kwargs: Any) -> list[str]:
+        return list(get_model_map())
+
+    @classmethod
+    def get_model(cls, model: str | None, **kwargs: Any) -> str:
+        return model or DEFAULT_MODEL
+
+    @classmethod
+    def get_providers(cls, model: str, api_key: Any = None, **kwargs: Any) -> list[tuple[type, str]]:
+        """``(provider, model id)`` pairs to try for ``model``, best first."""
+        from ..Provider import get_provider
+
+        model = model or DEFAULT_MODEL
+        model_map = get_model_map()
+        entries = model_map.get(model)
+        if not entries:
+            if "/" in model:
+                entries = {
+                    p.__name__: model for p in _providers() if getattr(p, "accepts_any_model", False)
+                }
+            if not entries:
+                raise ModelNotFoundError(f"Model not found in any provider: {model}")
+        candidates = [(get_provider(name), model_id) for name, model_id in entries.items()]
+        has_credentials = bool(api_key or kwargs.get("cookies"))
+        if not has_credentials:
+            from ..config import get_hf_token
+
+            has_credentials = bool(get_hf_token())
+
+        def rank(item: tuple[type, str]) -> tuple[int, int]:
+            provider = item[0]
+            auth_rank = 0 if has_credentials or not provider.needs_auth else 1
+            return (1 if is_cooling_down(provider.__name__) else 0, auth_rank)
+
+        return sorted(candidates, key=rank)
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Try each provider serving ``model`` until one answers."""
+        providers = cls.get_providers(model, **kwargs)
+        async for chunk in IterListProvider(providers, shuffle=False).create_async_generator(
+            model, messages, **kwargs
+        ):
+            yield chunk
