@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from abc import ABC
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,7 +31,7 @@ __all__ = [
 ]
 
 
-class BaseProvider(ABC):
+class BaseProvider:
     """Declared facts about a provider plus the derived entry points."""
 
     url: ClassVar[str] = ""
