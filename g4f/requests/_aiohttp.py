@@ -36,7 +36,7 @@ _TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError)
 
 
 def _form(parts: list[FormFile]) -> aiohttp.FormData:
-    form = aiohttp.FormData()
+    form = aiohttp.FormData(quote_fields=False)
     for part in parts:
         form.add_field(
             part.name, part.value, filename=part.filename, content_type=part.content_type
