@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,10 +85,11 @@ def _stop_list(stop: Any) -> list[str]:
 
 async def _provider_stream(provider: Any, model: str, messages: Messages, kwargs: dict[str, Any]) -> AsyncIterator[Any]:
     if isinstance(provider, type):
-        async for chunk in iter_provider(provider, model, messages, **kwargs):
-            yield chunk
+        stream = iter_provider(provider, model, messages, **kwargs)
     else:
-        async for chunk in provider.create_async_generator(model, messages, **kwargs):
+        stream = provider.create_async_generator(model, messages, **kwargs)
+    async with aclosing(stream):
+        async for chunk in stream:
             if chunk is not None:
                 yield chunk
 
@@ -102,7 +104,7 @@ async def iter_events(
     stop_filter = StopFilter(stops) if stops else None
     think = ThinkSplitter()
     stream = _provider_stream(provider, model, messages, kwargs)
-    try:
+    async with aclosing(stream):
         async for chunk in stream:
             if isinstance(chunk, str):
                 for piece in think.feed(chunk):
@@ -146,8 +148,6 @@ async def iter_events(
             rest = stop_filter.flush()
             if rest:
                 yield Event("content", rest)
-    finally:
-        await stream.aclose()
 
 
 def _finish_reason(reason: str | None, saw_tools: bool) -> str:
@@ -193,30 +193,31 @@ async def stream_chunks(
             extra=extra,
         )
 
-    async for event in iter_events(provider, model, messages, **kwargs):
-        kind, value = event.kind, event.value
-        if kind == "content":
-            yield chunk(ChatCompletionDelta(content=value))
-        elif kind == "reasoning":
-            yield chunk(ChatCompletionDelta(reasoning=value))
-        elif kind == "tool_calls":
-            saw_tools = True
-            yield chunk(ChatCompletionDelta(tool_calls=_tool_models(value)))
-        elif kind == "usage":
-            usage = value
-        elif kind == "finish":
-            reason = value
-        elif kind == "provider":
-            name = value.name or name
-            answered_model = value.model or answered_model
-        elif kind == "media":
-            yield chunk(ChatCompletionDelta(content=str(value)), extra={"media": value.get_list()})
-        elif kind == "sources":
-            yield chunk(ChatCompletionDelta(), extra={"sources": value.list})
-        elif kind == "conversation":
-            yield chunk(ChatCompletionDelta(), extra={"conversation": value})
-        elif kind == "progress":
-            yield chunk(ChatCompletionDelta(), extra={"progress": str(value)})
+    async with aclosing(iter_events(provider, model, messages, **kwargs)) as events:
+        async for event in events:
+            kind, value = event.kind, event.value
+            if kind == "content":
+                yield chunk(ChatCompletionDelta(content=value))
+            elif kind == "reasoning":
+                yield chunk(ChatCompletionDelta(reasoning=value))
+            elif kind == "tool_calls":
+                saw_tools = True
+                yield chunk(ChatCompletionDelta(tool_calls=_tool_models(value)))
+            elif kind == "usage":
+                usage = value
+            elif kind == "finish":
+                reason = value
+            elif kind == "provider":
+                name = value.name or name
+                answered_model = value.model or answered_model
+            elif kind == "media":
+                yield chunk(ChatCompletionDelta(content=str(value)), extra={"media": value.get_list()})
+            elif kind == "sources":
+                yield chunk(ChatCompletionDelta(), extra={"sources": value.list})
+            elif kind == "conversation":
+                yield chunk(ChatCompletionDelta(), extra={"conversation": value})
+            elif kind == "progress":
+                yield chunk(ChatCompletionDelta(), extra={"progress": str(value)})
     final = chunk(ChatCompletionDelta(), _finish_reason(reason, saw_tools))
     final.usage = _usage_model(usage) if usage is not None else None
     yield final
@@ -234,28 +235,29 @@ async def collect_completion(provider: Any, model: str, messages: Messages, **kw
     conversation: Any = None
     name = provider_name(provider)
     answered_model = model
-    async for event in iter_events(provider, model, messages, **kwargs):
-        kind, value = event.kind, event.value
-        if kind == "content":
-            content.append(value)
-        elif kind == "reasoning":
-            reasoning.append(value)
-        elif kind == "tool_calls":
-            tool_calls.extend(value)
-        elif kind == "usage":
-            usage = value
-        elif kind == "finish":
-            reason = value
-        elif kind == "provider":
-            name = value.name or name
-            answered_model = value.model or answered_model
-        elif kind == "media":
-            content.append(str(value))
-            media.extend(value.get_list())
-        elif kind == "sources":
-            sources.extend(value.list)
-        elif kind == "conversation":
-            conversation = value
+    async with aclosing(iter_events(provider, model, messages, **kwargs)) as events:
+        async for event in events:
+            kind, value = event.kind, event.value
+            if kind == "content":
+                content.append(value)
+            elif kind == "reasoning":
+                reasoning.append(value)
+            elif kind == "tool_calls":
+                tool_calls.extend(value)
+            elif kind == "usage":
+                usage = value
+            elif kind == "finish":
+                reason = value
+            elif kind == "provider":
+                name = value.name or name
+                answered_model = value.model or answered_model
+            elif kind == "media":
+                content.append(str(value))
+                media.extend(value.get_list())
+            elif kind == "sources":
+                sources.extend(value.list)
+            elif kind == "conversation":
+                conversation = value
     message = ChatCompletionMessage(
         content="".join(content),
         reasoning="".join(reasoning) or None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+from contextlib import aclosing
 from typing import Any
 
 from ..errors import InvalidRequestError, ResponseError
@@ -90,11 +91,15 @@ class AsyncImages:
         name = provider_name(chosen)
         from ._chat import iter_events
 
-        async for event in iter_events(chosen, model, [{"role": "user", "content": prompt}], prompt=prompt, n=n, proxy=proxy, **params):
-            if event.kind == "media":
-                results.append(event.value)
-            elif event.kind == "provider":
-                name = event.value.name or name
+        events = iter_events(
+            chosen, model, [{"role": "user", "content": prompt}], prompt=prompt, n=n, proxy=proxy, **params
+        )
+        async with aclosing(events):
+            async for event in events:
+                if event.kind == "media":
+                    results.append(event.value)
+                elif event.kind == "provider":
+                    name = event.value.name or name
         urls = [(url, media) for media in results for url in media.get_list()]
         if not urls:
             raise ResponseError(f"{name}: no media in the response", provider=name)

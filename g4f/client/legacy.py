@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import aclosing
 from typing import Any
 
 from .._loop import iter_sync, run_sync
@@ -20,11 +21,13 @@ class ChatCompletion:
         from ._chat import iter_events
 
         chosen = resolve_provider(provider)
-        async for event in iter_events(chosen, model_name(model), normalize_messages(messages), **kwargs):
-            if event.kind == "content":
-                yield event.value
-            elif event.kind == "media" and isinstance(event.value, MediaResponse):
-                yield str(event.value)
+        events = iter_events(chosen, model_name(model), normalize_messages(messages), **kwargs)
+        async with aclosing(events):
+            async for event in events:
+                if event.kind == "content":
+                    yield event.value
+                elif event.kind == "media" and isinstance(event.value, MediaResponse):
+                    yield str(event.value)
 
     @staticmethod
     def create(model: Any, messages: Any, provider: Any = None, stream: bool = False, **kwargs: Any) -> str | Iterator[str]:
@@ -42,4 +45,5 @@ class ChatCompletion:
 
 
 async def _join(pieces: AsyncIterator[str]) -> str:
-    return "".join([piece async for piece in pieces])
+    async with aclosing(pieces):  # type: ignore[type-var]
+        return "".join([piece async for piece in pieces])

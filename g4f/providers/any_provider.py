@@ -9,6 +9,7 @@ plus the public alias tables of :mod:`g4f.models`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ..errors import ModelNotFoundError
@@ -113,7 +114,7 @@ class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
     ) -> AsyncIterator[Any]:
         """Try each provider serving ``model`` until one answers."""
         providers = cls.get_providers(model, **kwargs)
-        async for chunk in IterListProvider(providers, shuffle=False).create_async_generator(
-            model, messages, **kwargs
-        ):
-            yield chunk
+        stream = IterListProvider(providers, shuffle=False).create_async_generator(model, messages, **kwargs)
+        async with aclosing(stream):
+            async for chunk in stream:
+                yield chunk

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import aclosing
 from typing import Any
 
 from ..debug import logger
@@ -79,11 +80,13 @@ async def iter_provider(provider: Any, model: str, messages: Messages, **kwargs:
     max_retries = kwargs.pop("max_retries", 2)
     if "api_key" in kwargs:
         kwargs["api_key"] = _select_api_key(provider, kwargs["api_key"])
-    async for chunk in iter_with_retries(
+    stream = iter_with_retries(
         lambda: provider.create_async_generator(model, messages, **kwargs), max_retries=max_retries
-    ):
-        if chunk is not None:
-            yield chunk
+    )
+    async with aclosing(stream):
+        async for chunk in stream:
+            if chunk is not None:
+                yield chunk
 
 
 def _is_progress(chunk: Any) -> bool:
@@ -132,22 +135,23 @@ class IterListProvider:
             started = False
             partial: list[str] = []
             try:
-                async for chunk in iter_provider(provider, use_model, messages, **kwargs):
-                    if not started:
-                        if is_content(chunk):
-                            started = True
-                            for held in buffer:
-                                yield held
-                            buffer.clear()
-                        elif _is_progress(chunk):
-                            yield chunk
-                            continue
-                        else:
-                            buffer.append(chunk)
-                            continue
-                    if isinstance(chunk, str):
-                        partial.append(chunk)
-                    yield chunk
+                async with aclosing(iter_provider(provider, use_model, messages, **kwargs)) as stream:
+                    async for chunk in stream:
+                        if not started:
+                            if is_content(chunk):
+                                started = True
+                                for held in buffer:
+                                    yield held
+                                buffer.clear()
+                            elif _is_progress(chunk):
+                                yield chunk
+                                continue
+                            else:
+                                buffer.append(chunk)
+                                continue
+                        if isinstance(chunk, str):
+                            partial.append(chunk)
+                        yield chunk
                 for held in buffer:
                     yield held
                 return
