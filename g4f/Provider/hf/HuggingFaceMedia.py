@@ -1,0 +1,298 @@
+"""HuggingFaceMedia: text-to-image and text-to-video through the router's providers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar
+
+from ...config import default_timeout, get_hf_token, hf_endpoint
+from ...errors import (
+    BadRequestError,
+    G4FError,
+    MissingAuthError,
+    ModelNotFoundError,
+    PaymentRequiredError,
+)
+from ...models import IMAGE_ALIASES, IMAGE_MODELS, VIDEO_ALIASES
+from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
+from ...providers.helper import format_media_prompt
+from ...providers.response import MediaResponse, ProviderInfo, Reasoning
+from ...typing import Messages
+from ._media_routes import (
+    POLL_INTERVAL,
+    TEXT_TO_IMAGE,
+    TEXT_TO_VIDEO,
+    MediaJob,
+    route_body,
+    route_url,
+    run_route,
+    submit_params,
+)
+from ._router import auth_headers, image_size, require_token
+
+__all__ = ["HuggingFaceMedia"]
+
+#: Statuses after which the next inference provider is tried.
+_FAILOVER_STATUS = {400, 401, 402, 403, 404}
+#: Error classes from the most telling (reported when every provider failed) to the least.
+_TELLING = (MissingAuthError, PaymentRequiredError, BadRequestError, ModelNotFoundError)
+_MAX_N = 10
+_END = object()
+
+
+def _mapping_entries(raw: Any) -> dict[str, dict[str, Any]]:
+    """Provider → mapping entry, from the Hub's dict form or its list form."""
+    if isinstance(raw, Mapping):
+        return {str(k): dict(v) for k, v in raw.items() if isinstance(v, Mapping)}
+    if isinstance(raw, list):
+        return {str(e["provider"]): dict(e) for e in raw if isinstance(e, Mapping) and e.get("provider")}
+    return {}
+
+
+def _live(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    return {p: e for p, e in entries.items() if e.get("status") == "live"}
+
+
+def _most_telling(failures: list[G4FError]) -> G4FError:
+    for kind in _TELLING:
+        for exc in failures:
+            if isinstance(exc, kind):
+                return exc
+    return failures[-1]
+
+
+class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
+    """Images and videos from the Inference Providers behind the Hugging Face router.
+
+    The model's provider mapping (Hub API) lists the live providers; they are tried in
+    order (``"model:provider"`` pins one), a 400/401/402/403/404 moving on to the next.
+    Needs a token. Only the video models become AnyProvider keys; image models are
+    reached by their aliases through the client's media path.
+    """
+
+    label = "HuggingFace Media"
+    url = "https://huggingface.co"
+    login_url = "https://huggingface.co/settings/tokens"
+    working = True
+    needs_auth = True
+    supports_stream = True
+    default_model = IMAGE_MODELS[0]
+    default_image_model = IMAGE_MODELS[0]
+    image_models: ClassVar[list[str]] = list(dict.fromkeys([*IMAGE_MODELS, *IMAGE_ALIASES.values()]))
+    video_models: ClassVar[list[str]] = list(dict.fromkeys(VIDEO_ALIASES.values()))
+    models: ClassVar[list[str]] = [*video_models, *image_models]
+    model_aliases: ClassVar[dict[str, str]] = {**IMAGE_ALIASES, **VIDEO_ALIASES}
+    accepts_any_model = True
+    tasks: ClassVar[tuple[str, ...]] = (TEXT_TO_IMAGE, TEXT_TO_VIDEO)
+    #: Seconds of silence after which a progress note is sent while a job runs.
+    progress_interval: ClassVar[float] = 1.0
+    #: Seconds a provider mapping stays cached.
+    mapping_ttl: ClassVar[float] = 600.0
+
+    _tasks: ClassVar[dict[str, str]] = {}
+    _mappings: ClassVar[dict[tuple[str, str], tuple[float, dict[str, Mapping[str, Any]]]]] = {}
+
+    @classmethod
+    def task_of(cls, model: str) -> str | None:
+        """``text-to-image`` / ``text-to-video`` for a known model id."""
+        if model in cls._tasks:
+            return cls._tasks[model]
+        if model in cls.video_models:
+            return TEXT_TO_VIDEO
+        return TEXT_TO_IMAGE if model in cls.image_models else None
+
+    @classmethod
+    def any_model_keys(cls) -> dict[str, str]:
+        """Only video models (and their aliases) are offered to AnyProvider."""
+        videos = [m for m in cls.get_models() if ":" not in m and cls.task_of(m) == TEXT_TO_VIDEO]
+        keys = {m: m for m in videos}
+        for alias, target in VIDEO_ALIASES.items():
+            if target in keys:
+                keys.setdefault(alias, target)
+        return keys
+
+    @classmethod
+    def get_model(cls, model: str | None, **kwargs: Any) -> str:
+        """Resolve an alias; ``"id:provider"`` keeps its provider suffix."""
+        if model and ":" in model:
+            base, provider = model.rsplit(":", 1)
+            return f"{cls.model_aliases.get(base, base)}:{provider}"
+        return super().get_model(model, **kwargs)
+
+    @classmethod
+    async def fetch_models(cls, api_key: str | None = None, **kwargs: Any) -> list[str]:
+        """Warm image/video models from the Hub listing: video first, then ``id:provider`` pins."""
+        params = {"inference": "warm", "expand[]": "inferenceProviderMapping"}
+        async with cls.open_session(**kwargs) as session:
+            async with session.get(
+                f"{hf_endpoint()}/api/models", params=params, headers=auth_headers(get_hf_token(api_key))
+            ) as response:
+                await response.raise_for_status()
+                items = await response.json()
+        videos: list[str] = []
+        images: list[str] = []
+        for item in items if isinstance(items, list) else []:
+            entries = _mapping_entries(item.get("inferenceProviderMapping")) if isinstance(item, Mapping) else {}
+            live = [p for p, e in _live(entries).items() if e.get("task") in cls.tasks]
+            if not live:
+                continue
+            model = str(item["id"])
+            task = str(next(iter(entries.values())).get("task"))
+            cls._tasks[model] = task
+            target = videos if task == TEXT_TO_VIDEO else images
+            target.extend([model, *(f"{model}:{p}" for p in live)])
+        return videos + images
+
+    @classmethod
+    async def get_mapping(cls, session: Any, model: str, token: str) -> dict[str, Mapping[str, Any]]:
+        """Live providers of ``model`` (cached): provider → ``{providerId, task, status}``."""
+        key = (hf_endpoint(), model)
+        cached = cls._mappings.get(key)
+        if cached and time.monotonic() - cached[0] < cls.mapping_ttl:
+            return cached[1]
+        async with session.get(
+            f"{hf_endpoint()}/api/models/{model}",
+            params={"expand[]": "inferenceProviderMapping"},
+            headers=auth_headers(token),
+        ) as response:
+            await response.raise_for_status()
+            data = await response.json()
+        raw = data.get("inferenceProviderMapping") if isinstance(data, Mapping) else None
+        mapping = _live(_mapping_entries(raw))
+        if not mapping:
+            raise ModelNotFoundError(
+                f"{cls.__name__}: no live inference provider serves {model}", provider=cls.__name__
+            )
+        cls._mappings[key] = (time.monotonic(), mapping)
+        return mapping
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls,
+        model: str,
+        messages: Messages,
+        api_key: str | None = None,
+        prompt: str | None = None,
+        n: int = 1,
+        aspect_ratio: str | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        resolution: str | None = None,
+        extra_body: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+        poll_interval: float = POLL_INTERVAL,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """Generate ``n`` images or videos; progress arrives as ``Reasoning`` chunks."""
+        token = require_token(cls.__name__, api_key)
+        model = cls.get_model(model or cls.default_model)
+        model, _, pinned = model.partition(":")
+        prompt = format_media_prompt(messages, prompt).strip()
+        if not prompt:
+            raise BadRequestError(f"{cls.__name__}: an empty prompt", provider=cls.__name__)
+        if not isinstance(n, int) or not 1 <= n <= _MAX_N:
+            raise BadRequestError(f"{cls.__name__}: n must be 1..{_MAX_N}", provider=cls.__name__)
+        timeout = timeout or default_timeout()
+        deadline = time.monotonic() + timeout
+        async with cls.open_session(timeout=timeout, proxy=kwargs.get("proxy")) as session:
+            mapping = await cls.get_mapping(session, model, token)
+            routes = [(p, e) for p, e in mapping.items() if not pinned or p == pinned]
+            if not routes:
+                raise ModelNotFoundError(
+                    f"{cls.__name__}: {model} is not served by {pinned}", provider=cls.__name__
+                )
+            if not any(e.get("task") in cls.tasks for _, e in routes):
+                raise ModelNotFoundError(
+                    f"{cls.__name__}: {model} is not a text-to-image or text-to-video model",
+                    provider=cls.__name__,
+                )
+
+            def make_job(provider: str, entry: Mapping[str, Any]) -> MediaJob:
+                task = str(entry.get("task"))
+                video = task == TEXT_TO_VIDEO
+                w, h = (width, height) if video else image_size(aspect_ratio, width, height)
+                extra: dict[str, Any] = {}
+                if video and provider != "novita":
+                    extra["aspect_ratio"] = aspect_ratio or "16:9"
+                if resolution:
+                    extra["resolution"] = resolution
+                extra.update(extra_body or {})
+                headers = auth_headers(token)
+                headers["Prefer"] = "wait"
+                return MediaJob(
+                    provider, str(entry.get("providerId") or model), task, prompt, headers,
+                    w, h, extra, deadline, poll_interval,
+                )
+
+            jobs = [cls._generate(session, model, routes, make_job) for _ in range(n)]
+            async for chunk in cls._merge(jobs):
+                yield chunk
+
+    @classmethod
+    async def _generate(
+        cls, session: Any, model: str, routes: list[tuple[str, Mapping[str, Any]]], make_job: Any
+    ) -> AsyncIterator[Any]:
+        """One media result, trying the providers in order."""
+        failures: list[G4FError] = []
+        for provider, entry in routes:
+            if entry.get("task") not in cls.tasks:
+                continue
+            job: MediaJob = make_job(provider, entry)
+            async with session.post(
+                route_url(job), json=route_body(job), params=submit_params(job),
+                headers=job.headers, timeout=job.remaining(),
+            ) as response:
+                if response.status in _FAILOVER_STATUS:
+                    try:
+                        await response.raise_for_status()
+                    except G4FError as exc:
+                        failures.append(exc)
+                        continue
+                await response.raise_for_status()
+                async for chunk in run_route(session, job, response):
+                    if isinstance(chunk, MediaResponse):
+                        yield ProviderInfo(
+                            name=cls.__name__, model=model, label=f"HuggingFace ({provider})",
+                            url=f"{cls.url}/{model}",
+                        )
+                    yield chunk
+                return
+        raise _most_telling(failures)
+
+    @classmethod
+    async def _merge(cls, jobs: list[AsyncIterator[Any]]) -> AsyncIterator[Any]:
+        """Chunks of concurrent jobs as they come, with a progress note on long silences."""
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+
+        async def pump(job: AsyncIterator[Any]) -> None:
+            try:
+                async for chunk in job:
+                    await queue.put(chunk)
+                await queue.put(_END)
+            except Exception as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+                await queue.put(exc)
+            finally:
+                await job.aclose()  # type: ignore[attr-defined]
+
+        tasks = [asyncio.ensure_future(pump(job)) for job in jobs]
+        started = time.monotonic()
+        running = len(tasks)
+        try:
+            while running:
+                try:
+                    item = await asyncio.wait_for(queue.get(), cls.progress_interval)
+                except asyncio.TimeoutError:
+                    yield Reasoning(label="Generating", status=f"{time.monotonic() - started:.1f}s")
+                    continue
+                if item is _END:
+                    running -= 1
+                elif isinstance(item, Exception):
+                    raise item
+                else:
+                    yield item
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
