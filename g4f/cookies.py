@@ -33,7 +33,11 @@ Cookies = dict[str, str]
 
 
 class CookiesConfig:
-    """Process-wide cookie store: domain → {name: value}."""
+    """Process-wide cookie store: domain → {name: value}.
+
+    ``cookies`` holds what :func:`set_cookies` and :func:`read_cookie_files` put
+    there; ``loaded_dirs`` the directories read so far.
+    """
 
     cookies: dict[str, Cookies] = {}
     cookies_dir: str | None = None
@@ -41,6 +45,8 @@ class CookiesConfig:
 
 
 _write_lock = threading.Lock()
+# Cookies read implicitly from a cookies dir, with the signature of its files then.
+_dir_cache: dict[str, tuple[tuple[Any, ...], dict[str, Cookies]]] = {}
 
 
 def get_cookies_dir() -> str:
@@ -63,18 +69,48 @@ def set_cookies_dir(path: str | os.PathLike[str]) -> None:
 
 
 def _normalise_domain(domain: str) -> str:
-    return domain.lstrip(".").lower()
+    return domain.strip().lstrip(".").lower()
+
+
+def _applies(cookie_domain: str, domain: str) -> bool:
+    """Whether cookies of ``cookie_domain`` are sent to ``domain`` (same or a subdomain)."""
+    return domain == cookie_domain or domain.endswith("." + cookie_domain)
+
+
+def _register(cookies: Cookies) -> None:
+    for value in cookies.values():
+        add_secret(value)
 
 
 def set_cookies(domain_name: str, cookies: Cookies | None = None) -> None:
-    """Remember ``cookies`` for ``domain_name`` (``None`` forgets them)."""
+    """Remember ``cookies`` for ``domain_name`` (``None`` or ``{}`` forgets them).
+
+    Cookies set here win over those read implicitly from the cookies dir.
+    """
     domain = _normalise_domain(domain_name)
     if cookies:
-        for value in cookies.values():
-            add_secret(value)
-        CookiesConfig.cookies[domain] = dict(cookies)
+        _register(cookies)
+        CookiesConfig.cookies[domain] = {str(k): str(v) for k, v in cookies.items()}
     else:
         CookiesConfig.cookies.pop(domain, None)
+
+
+def _dir_cookies(cookies_dir: str) -> dict[str, Cookies]:
+    """Cookies of the exports in ``cookies_dir``, re-read when its files change."""
+    from ._cookie_files import dir_signature, load_cookie_dir
+
+    if not os.path.isdir(cookies_dir):
+        return {}
+    signature = dir_signature(cookies_dir)
+    cached = _dir_cache.get(cookies_dir)
+    if cached is None or cached[0] != signature or cookies_dir not in CookiesConfig.loaded_dirs:
+        loaded = load_cookie_dir(cookies_dir)
+        for values in loaded.values():
+            _register(values)
+        _dir_cache[cookies_dir] = (signature, loaded)
+        CookiesConfig.loaded_dirs.add(cookies_dir)
+        return loaded
+    return cached[1]
 
 
 def get_cookies(
@@ -83,30 +119,35 @@ def get_cookies(
     single_browser: bool = False,
     cache_result: bool = True,
 ) -> Cookies:
-    """Cookies known for ``domain_name``: those set, then those read from the cookies dir.
+    """Cookies known for ``domain_name``: those in the cookies dir's exports, then those set.
 
     Cookies of a parent domain apply to its subdomains, so ``.huggingface.co`` and
-    ``huggingface.co`` give the same answer. Browser cookie stores are not read.
+    ``huggingface.co`` give the same answer. The ``.har``/``.json`` files are re-read
+    when they change. Browser cookie stores are not read; the other parameters exist
+    for compatibility with g4f and change nothing.
     """
     domain = _normalise_domain(domain_name)
-    cookies_dir = get_cookies_dir()
-    if cookies_dir not in CookiesConfig.loaded_dirs and os.path.isdir(cookies_dir):
-        read_cookie_files(cookies_dir)
     found: Cookies = {}
-    for known, values in CookiesConfig.cookies.items():
-        if domain == known or domain.endswith("." + known):
-            found.update(values)
+    for source in (_dir_cookies(get_cookies_dir()), CookiesConfig.cookies):
+        for known, values in sorted(source.items(), key=lambda item: len(item[0])):
+            if _applies(known, domain):
+                found.update(values)
     return found
 
 
 def read_cookie_files(dir_path: str | None = None, domains_filter: list[str] | None = None) -> None:
-    """Load cookies from the ``.har`` and ``.json`` exports in ``dir_path`` into the store."""
+    """Load the cookies of the ``.har`` and ``.json`` exports in ``dir_path`` into the store.
+
+    ``domains_filter`` keeps only those domains (and their subdomains). Files that
+    cannot be parsed are reported by name in the log and skipped.
+    """
     from ._cookie_files import load_cookie_dir
 
     dir_path = dir_path or get_cookies_dir()
     CookiesConfig.loaded_dirs.add(dir_path)
+    wanted = [_normalise_domain(d) for d in domains_filter or []]
     for domain, values in load_cookie_dir(dir_path).items():
-        if domains_filter and not any(domain.endswith(_normalise_domain(d)) for d in domains_filter):
+        if wanted and not any(_applies(w, domain) for w in wanted):
             continue
         merged = dict(CookiesConfig.cookies.get(domain, {}))
         merged.update(values)
@@ -118,9 +159,9 @@ def write_private_json(path: str | os.PathLike[str], data: Any) -> None:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _write_lock:
+        # mkstemp creates the file 0600, so the secret is never readable by others.
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
-            os.fchmod(fd, 0o600) if hasattr(os, "fchmod") else None
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle)
                 handle.flush()
