@@ -82,8 +82,6 @@ class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
     @classmethod
     def get_providers(cls, model: str, api_key: Any = None, **kwargs: Any) -> list[tuple[type, str]]:
         """``(provider, model id)`` pairs to try for ``model``, best first."""
-        from ..Provider import get_provider
-
         model = model or DEFAULT_MODEL
         model_map = get_model_map()
         entries = model_map.get(model)
@@ -94,7 +92,8 @@ class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
                 }
             if not entries:
                 raise ModelNotFoundError(f"Model not found in any provider: {model}")
-        candidates = [(get_provider(name), model_id) for name, model_id in entries.items()]
+        by_name = {p.__name__: p for p in _providers()}
+        candidates = [(by_name[name], model_id) for name, model_id in entries.items() if name in by_name]
         has_credentials = bool(api_key or kwargs.get("cookies"))
         if not has_credentials:
             from ..config import get_hf_token
