@@ -1,0 +1,76 @@
+"""Hub reads for HuggingFaceInference: one model's metadata and the trending listings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from ...config import hf_endpoint
+from ...errors import ModelNotFoundError
+
+__all__ = ["get_model_data", "trending_models", "TEXT_TASKS", "IMAGE_TASK", "clear_model_data"]
+
+TEXT_TASKS = ("text-generation", "image-text-to-text", "text2text-generation")
+IMAGE_TASK = "text-to-image"
+#: Trending scores a listed model needs to be offered (text, image).
+TEXT_TRENDING_MIN = 10
+IMAGE_TRENDING_MIN = 20
+_DATA_TTL = 3600.0
+
+_model_data: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+
+
+def clear_model_data() -> None:
+    """Forget cached model metadata."""
+    _model_data.clear()
+
+
+async def get_model_data(
+    session: Any, model: str, headers: Mapping[str, str], provider: str
+) -> dict[str, Any]:
+    """``GET {HF_ENDPOINT}/api/models/{model}`` (cached per endpoint and model for an hour).
+
+    A 404 is a :class:`ModelNotFoundError`; a task this provider cannot run too.
+    """
+    key = (hf_endpoint(), model)
+    cached = _model_data.get(key)
+    if cached and time.monotonic() - cached[0] < _DATA_TTL:
+        return cached[1]
+    async with session.get(f"{key[0]}/api/models/{model}", headers=headers) as response:
+        await response.raise_for_status()
+        data = await response.json()
+    if not isinstance(data, dict):
+        raise ModelNotFoundError(f"{provider}: no metadata for model {model}", provider=provider)
+    task = data.get("pipeline_tag")
+    if task is not None and task not in TEXT_TASKS and task != IMAGE_TASK:
+        raise ModelNotFoundError(
+            f"{provider}: model {model} is not supported (pipeline_tag: {task})", provider=provider
+        )
+    _model_data[key] = (time.monotonic(), data)
+    return data
+
+
+async def _listing(session: Any, params: dict[str, str], minimum: float) -> list[str]:
+    async with session.get(f"{hf_endpoint()}/api/models", params=params) as response:
+        await response.raise_for_status()
+        data = await response.json()
+    if not isinstance(data, list):
+        return []
+    return [
+        str(item["id"])
+        for item in data
+        if isinstance(item, Mapping)
+        and item.get("id")
+        and isinstance(item.get("trendingScore"), (int, float))
+        and item["trendingScore"] >= minimum
+    ]
+
+
+async def trending_models(session: Any) -> tuple[list[str], list[str]]:
+    """Warm trending text-generation models and trending text-to-image models."""
+    text = await _listing(
+        session, {"inference": "warm", "pipeline_tag": "text-generation"}, TEXT_TRENDING_MIN
+    )
+    images = await _listing(session, {"pipeline_tag": IMAGE_TASK}, IMAGE_TRENDING_MIN)
+    return text, images
