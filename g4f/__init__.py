@@ -11,7 +11,15 @@ from typing import Any
 
 from .version import __version__
 
-__all__ = ["__version__", "ChatCompletion", "get_cookies", "set_cookies", "Provider", "models", "client"]
+__all__ = [
+    "__version__",
+    "ChatCompletion",
+    "get_cookies",
+    "set_cookies",
+    "Provider",
+    "models",
+    "client",
+]
 
 _LAZY = {
     "ChatCompletion": ("g4f.client.legacy", "ChatCompletion"),

@@ -37,7 +37,10 @@ def error(message: str, *args: object) -> None:
 
 def enable_logging(level: int = logging.DEBUG) -> None:
     """Print g4f's log lines to stderr."""
-    if not any(isinstance(h, logging.StreamHandler) and not isinstance(h, logging.NullHandler) for h in logger.handlers):
+    if not any(
+        isinstance(h, logging.StreamHandler) and not isinstance(h, logging.NullHandler)
+        for h in logger.handlers
+    ):
         handler = logging.StreamHandler()
         handler.addFilter(RedactingFilter())
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))

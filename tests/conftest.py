@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +10,9 @@ _TOKEN_VARS = ("HF_TOKEN", "HUGGINGFACE_API_KEY", "HF_TOKEN_PATH", "G4F_API_KEY"
 
 
 @pytest.fixture(autouse=True)
-def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def isolated_env(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
     """A private cookies dir and HF home, no token variables, empty caches."""
     home = tmp_path_factory.mktemp("g4f-home")
     for name in _TOKEN_VARS:

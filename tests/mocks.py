@@ -39,7 +39,9 @@ class SyncGenProvider(Recorder, AbstractProvider):
     """Written as a sync generator."""
 
     @classmethod
-    def create_completion(cls, model: str, messages: Messages, stream: bool = False, **kwargs: Any) -> Iterator[Any]:
+    def create_completion(
+        cls, model: str, messages: Messages, stream: bool = False, **kwargs: Any
+    ) -> Iterator[Any]:
         cls.record(kwargs)
         yield "Hello"
         yield " world"
@@ -62,7 +64,9 @@ class AsyncGenProvider(Recorder, AsyncGeneratorProvider, ProviderModelMixin):
     model_aliases: ClassVar[dict[str, str]] = {"mock-7b": "org/Mock-7B"}
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record({"model": model, **kwargs})
         try:
             yield "Hello"
@@ -81,7 +85,9 @@ class SecondProvider(Recorder, AsyncGeneratorProvider, ProviderModelMixin):
     models: ClassVar[list[str]] = ["mock-model"]
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record({"model": model, **kwargs})
         yield "from second"
 
@@ -93,7 +99,9 @@ class RaisingProvider(Recorder, AsyncGeneratorProvider, ProviderModelMixin):
     models: ClassVar[list[str]] = ["mock-model"]
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(kwargs)
         raise RateLimitError("slow down", status_code=429, retry_after=60, provider=cls.__name__)
         yield  # pragma: no cover
@@ -106,7 +114,9 @@ class RaisesAfterTwoChunks(Recorder, AsyncGeneratorProvider, ProviderModelMixin)
     models: ClassVar[list[str]] = ["mock-model"]
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(kwargs)
         yield "a"
         yield "b"
@@ -117,7 +127,9 @@ class YieldsNoneProvider(Recorder, AsyncGeneratorProvider):
     """Yields ``None`` around its text (must be ignored)."""
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(kwargs)
         yield None
         yield "ok"
@@ -132,7 +144,9 @@ class NeedsAuthProvider(Recorder, AsyncGeneratorProvider, ProviderModelMixin):
     models: ClassVar[list[str]] = ["mock-model"]
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(kwargs)
         if not kwargs.get("api_key"):
             raise MissingAuthError("api_key required", provider=cls.__name__, status_code=401)
@@ -143,10 +157,20 @@ class ToolProvider(Recorder, AsyncGeneratorProvider):
     """Answers with reasoning, then a tool call."""
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(kwargs)
         yield Reasoning("Need weather.")
-        yield ToolCalls([{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}])
+        yield ToolCalls(
+            [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+                }
+            ]
+        )
         yield FinishReason("tool_calls")
 
 
@@ -157,7 +181,9 @@ class FlakyProvider(Recorder, AsyncGeneratorProvider):
     error: ClassVar[type[Exception]] = RateLimitError
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(kwargs)
         if cls.calls <= cls.failures:
             status = 401 if cls.error is MissingAuthError else 429

@@ -115,9 +115,11 @@ def test_only_requests_imports_http_libraries(path: Path) -> None:
         # The API server is an aiohttp.web application: the server side only.
         if rel.startswith("api/") and name.startswith("aiohttp.web"):
             continue
-        if rel.startswith("api/") and name == "aiohttp" :
+        if rel.startswith("api/") and name == "aiohttp":
             continue
-        pytest.fail(f"g4f/{rel} line {line} imports {name}: only g4f/requests/ may import an HTTP client")
+        pytest.fail(
+            f"g4f/{rel} line {line} imports {name}: only g4f/requests/ may import an HTTP client"
+        )
 
 
 def _family(rel: str) -> str | None:
@@ -125,7 +127,11 @@ def _family(rel: str) -> str | None:
     return parts[1] if parts[0] == "Provider" and len(parts) > 2 else None
 
 
-@pytest.mark.parametrize("path", [p for p in MODULES if _family(p.relative_to(ROOT).as_posix())], ids=lambda p: p.relative_to(ROOT).as_posix())
+@pytest.mark.parametrize(
+    "path",
+    [p for p in MODULES if _family(p.relative_to(ROOT).as_posix())],
+    ids=lambda p: p.relative_to(ROOT).as_posix(),
+)
 def test_provider_families_stay_apart(path: Path) -> None:
     rel = path.relative_to(ROOT).as_posix()
     family = _family(rel)
@@ -143,13 +149,16 @@ def test_module_size(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
     is_provider = rel.startswith("Provider/") and Path(rel).stem[:1].isupper()
     limit = 300 if is_provider else 500
-    assert lines <= limit, f"g4f/{rel} has {lines} lines (limit {limit}): split it by responsibility"
+    assert lines <= limit, (
+        f"g4f/{rel} has {lines} lines (limit {limit}): split it by responsibility"
+    )
 
 
 def test_every_module_has_future_annotations() -> None:
     missing = [
         p.relative_to(ROOT).as_posix()
         for p in MODULES
-        if p.read_text(encoding="utf-8").strip() and "from __future__ import annotations" not in p.read_text(encoding="utf-8")
+        if p.read_text(encoding="utf-8").strip()
+        and "from __future__ import annotations" not in p.read_text(encoding="utf-8")
     ]
     assert not missing, f"missing 'from __future__ import annotations': {missing}"

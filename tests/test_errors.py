@@ -35,22 +35,80 @@ OPENAI_400 = json.dumps(
 
 TABLE = [
     (400, OPENAI_400, {}, ModelNotFoundError, "not supported by any provider"),
-    (400, '{"error":"Model not supported by provider together"}', {}, ModelNotFoundError, "Model not supported"),
-    (400, '{"error":{"message":"bad temperature","code":"invalid"}}', {}, BadRequestError, "bad temperature"),
-    (401, '{"error":"Invalid credentials in Authorization header"}', {}, MissingAuthError, "Invalid credentials"),
-    (402, '{"error":"You have depleted your monthly included credits."}', {}, PaymentRequiredError, "depleted"),
-    (403, '{"error":"This authentication method does not have sufficient permissions"}', {}, MissingAuthError, "sufficient permissions"),
+    (
+        400,
+        '{"error":"Model not supported by provider together"}',
+        {},
+        ModelNotFoundError,
+        "Model not supported",
+    ),
+    (
+        400,
+        '{"error":{"message":"bad temperature","code":"invalid"}}',
+        {},
+        BadRequestError,
+        "bad temperature",
+    ),
+    (
+        401,
+        '{"error":"Invalid credentials in Authorization header"}',
+        {},
+        MissingAuthError,
+        "Invalid credentials",
+    ),
+    (
+        402,
+        '{"error":"You have depleted your monthly included credits."}',
+        {},
+        PaymentRequiredError,
+        "depleted",
+    ),
+    (
+        403,
+        '{"error":"This authentication method does not have sufficient permissions"}',
+        {},
+        MissingAuthError,
+        "sufficient permissions",
+    ),
     (404, "Not Found", {}, ModelNotFoundError, "Not Found"),
     (413, "", {}, BadRequestError, "HTTP 413"),
-    (422, '{"error":"Input validation error: `top_p` must be > 0.0 and < 1.0","error_type":"validation"}', {}, BadRequestError, "top_p"),
-    (429, '{"error":{"message":"Rate limit","code":429}}', {"Retry-After": "2"}, RateLimitError, "Rate limit"),
-    (503, '{"error":"Model X is currently loading","estimated_time":12.5}', {}, ResponseStatusError, "currently loading"),
-    (504, "<!DOCTYPE html><html><head><title>504 Gateway Time-out</title></head><body>x</body></html>", {"Content-Type": "text/html"}, ResponseStatusError, "504 Gateway Time-out"),
+    (
+        422,
+        '{"error":"Input validation error: `top_p` must be > 0.0 and < 1.0","error_type":"validation"}',
+        {},
+        BadRequestError,
+        "top_p",
+    ),
+    (
+        429,
+        '{"error":{"message":"Rate limit","code":429}}',
+        {"Retry-After": "2"},
+        RateLimitError,
+        "Rate limit",
+    ),
+    (
+        503,
+        '{"error":"Model X is currently loading","estimated_time":12.5}',
+        {},
+        ResponseStatusError,
+        "currently loading",
+    ),
+    (
+        504,
+        "<!DOCTYPE html><html><head><title>504 Gateway Time-out</title></head><body>x</body></html>",
+        {"Content-Type": "text/html"},
+        ResponseStatusError,
+        "504 Gateway Time-out",
+    ),
 ]
 
 
-@pytest.mark.parametrize("status,body,headers,cls,fragment", TABLE, ids=[f"{t[0]}-{t[3].__name__}" for t in TABLE])
-def test_error_map(status: int, body: str, headers: dict[str, str], cls: type, fragment: str) -> None:
+@pytest.mark.parametrize(
+    "status,body,headers,cls,fragment", TABLE, ids=[f"{t[0]}-{t[3].__name__}" for t in TABLE]
+)
+def test_error_map(
+    status: int, body: str, headers: dict[str, str], cls: type, fragment: str
+) -> None:
     error = error_from_response(status, body, headers, provider="P")
     assert type(error) is cls
     assert fragment in str(error)

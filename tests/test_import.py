@@ -10,12 +10,24 @@ from pathlib import Path
 
 import pytest
 
-FORBIDDEN = ("aiohttp", "curl_cffi", "pydantic", "gradio", "nodriver", "platformdirs", "g4f.Provider.hf", "g4f.Provider.hf_space")
+FORBIDDEN = (
+    "aiohttp",
+    "curl_cffi",
+    "pydantic",
+    "gradio",
+    "nodriver",
+    "platformdirs",
+    "g4f.Provider.hf",
+    "g4f.Provider.hf_space",
+)
 
 
 def _imported_modules(statement: str) -> list[str]:
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", statement], capture_output=True, text=True, check=True
+        [sys.executable, "-X", "importtime", "-c", statement],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     names = []
     for line in result.stderr.splitlines():
@@ -24,11 +36,26 @@ def _imported_modules(statement: str) -> list[str]:
     return names
 
 
-@pytest.mark.parametrize("statement", ["from g4f.client import Client", "import g4f", "import g4f.Provider", "from g4f.client import AsyncClient; import g4f.models"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "from g4f.client import Client",
+        "import g4f",
+        "import g4f.Provider",
+        "from g4f.client import AsyncClient; import g4f.models",
+    ],
+)
 def test_import_loads_no_heavy_module(statement: str) -> None:
     modules = _imported_modules(statement)
     assert modules, "importtime printed nothing"
-    bad = [m for m in modules if any(m == f or m.startswith(f + ".") or (f.endswith("hf") and m.startswith(f)) for f in FORBIDDEN)]
+    bad = [
+        m
+        for m in modules
+        if any(
+            m == f or m.startswith(f + ".") or (f.endswith("hf") and m.startswith(f))
+            for f in FORBIDDEN
+        )
+    ]
     assert not bad, f"{statement!r} imported {bad}"
 
 
@@ -57,6 +84,17 @@ GUARD = textwrap.dedent(
 
 def test_import_touches_neither_network_nor_disk(tmp_path) -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    result = subprocess.run([sys.executable, "-c", GUARD], capture_output=True, text=True, cwd=tmp_path, env=env, check=True)
-    events = [e for e in eval(result.stdout.strip().splitlines()[-1]) if "__pycache__" not in e[1] and ".pyc" not in e[1]]  # noqa: S307 - our own repr
+    result = subprocess.run(
+        [sys.executable, "-c", GUARD],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        check=True,
+    )
+    events = [
+        e
+        for e in eval(result.stdout.strip().splitlines()[-1])
+        if "__pycache__" not in e[1] and ".pyc" not in e[1]
+    ]  # noqa: S307 - our own repr
     assert events == [], f"import did I/O: {events}"

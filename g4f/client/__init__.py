@@ -120,7 +120,10 @@ class AsyncModels:
                 ]
             )
         return ModelsPage(
-            [ClientModel(id=name, owned_by=_owner(name), providers=[provider.__name__]) for name in self.get_all()]
+            [
+                ClientModel(id=name, owned_by=_owner(name), providers=[provider.__name__])
+                for name in self.get_all()
+            ]
         )
 
 
@@ -145,7 +148,14 @@ class Completions:
     def __init__(self, client: Client) -> None:
         self._async = AsyncCompletions(client)
 
-    def create(self, messages: Any, model: Any = "", provider: Any = None, stream: bool = False, **kwargs: Any) -> Any:
+    def create(
+        self,
+        messages: Any,
+        model: Any = "",
+        provider: Any = None,
+        stream: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         """A :class:`ChatCompletion`, or (``stream=True``) an iterator of chunks."""
         result = self._async.create(messages, model, provider, stream, **kwargs)
         if stream:
@@ -168,10 +178,14 @@ class Images:
     def __init__(self, client: Client) -> None:
         self._async = AsyncImages(client)
 
-    def generate(self, prompt: str, model: Any = None, provider: Any = None, **kwargs: Any) -> ImagesResponse:
+    def generate(
+        self, prompt: str, model: Any = None, provider: Any = None, **kwargs: Any
+    ) -> ImagesResponse:
         return run_sync(self._async.generate(prompt, model, provider, **kwargs))
 
-    async def async_generate(self, prompt: str, model: Any = None, provider: Any = None, **kwargs: Any) -> ImagesResponse:
+    async def async_generate(
+        self, prompt: str, model: Any = None, provider: Any = None, **kwargs: Any
+    ) -> ImagesResponse:
         return await self._async.generate(prompt, model, provider, **kwargs)
 
 

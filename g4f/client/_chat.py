@@ -83,7 +83,9 @@ def _stop_list(stop: Any) -> list[str]:
     return [stop] if isinstance(stop, str) else [str(s) for s in stop]
 
 
-async def _provider_stream(provider: Any, model: str, messages: Messages, kwargs: dict[str, Any]) -> AsyncIterator[Any]:
+async def _provider_stream(
+    provider: Any, model: str, messages: Messages, kwargs: dict[str, Any]
+) -> AsyncIterator[Any]:
     if isinstance(provider, type):
         stream = iter_provider(provider, model, messages, **kwargs)
     else:
@@ -179,7 +181,9 @@ async def stream_chunks(
     saw_tools = False
     first = True
 
-    def chunk(delta: ChatCompletionDelta, finish: str | None = None, extra: dict[str, Any] | None = None) -> ChatCompletionChunk:
+    def chunk(
+        delta: ChatCompletionDelta, finish: str | None = None, extra: dict[str, Any] | None = None
+    ) -> ChatCompletionChunk:
         nonlocal first
         if first:
             delta.role = "assistant"
@@ -211,7 +215,9 @@ async def stream_chunks(
                 name = value.name or name
                 answered_model = value.model or answered_model
             elif kind == "media":
-                yield chunk(ChatCompletionDelta(content=str(value)), extra={"media": value.get_list()})
+                yield chunk(
+                    ChatCompletionDelta(content=str(value)), extra={"media": value.get_list()}
+                )
             elif kind == "sources":
                 yield chunk(ChatCompletionDelta(), extra={"sources": value.list})
             elif kind == "conversation":
@@ -223,7 +229,9 @@ async def stream_chunks(
     yield final
 
 
-async def collect_completion(provider: Any, model: str, messages: Messages, **kwargs: Any) -> ChatCompletion:
+async def collect_completion(
+    provider: Any, model: str, messages: Messages, **kwargs: Any
+) -> ChatCompletion:
     """The whole answer: the accumulation of the events a stream would carry."""
     content: list[str] = []
     reasoning: list[str] = []

@@ -26,7 +26,9 @@ def _decode_data_uri(uri: str) -> bytes:
     return base64.b64decode(payload)
 
 
-async def fetch_bytes(url: str, options: dict[str, Any] | None = None, proxy: str | None = None) -> bytes:
+async def fetch_bytes(
+    url: str, options: dict[str, Any] | None = None, proxy: str | None = None
+) -> bytes:
     """The bytes behind a media URL (``data:`` URIs decoded locally)."""
     if url.startswith("data:"):
         return _decode_data_uri(url)
@@ -34,7 +36,10 @@ async def fetch_bytes(url: str, options: dict[str, Any] | None = None, proxy: st
 
     options = options or {}
     async with StreamSession(
-        cookies=options.get("cookies"), headers=options.get("headers"), proxy=proxy, provider="media"
+        cookies=options.get("cookies"),
+        headers=options.get("headers"),
+        proxy=proxy,
+        provider="media",
     ) as session:
         async with session.get(url) as response:
             await response.raise_for_status()
@@ -92,7 +97,13 @@ class AsyncImages:
         from ._chat import iter_events
 
         events = iter_events(
-            chosen, model, [{"role": "user", "content": prompt}], prompt=prompt, n=n, proxy=proxy, **params
+            chosen,
+            model,
+            [{"role": "user", "content": prompt}],
+            prompt=prompt,
+            n=n,
+            proxy=proxy,
+            **params,
         )
         async with aclosing(events):
             async for event in events:
@@ -113,4 +124,3 @@ class AsyncImages:
                 object.__setattr__(image, "_options", media.options)
             data.append(image)
         return ImagesResponse(data=data, model=model, provider=name)
-

@@ -30,7 +30,9 @@ class ChatCompletion:
                     yield str(event.value)
 
     @staticmethod
-    def create(model: Any, messages: Any, provider: Any = None, stream: bool = False, **kwargs: Any) -> str | Iterator[str]:
+    def create(
+        model: Any, messages: Any, provider: Any = None, stream: bool = False, **kwargs: Any
+    ) -> str | Iterator[str]:
         """The answer text, or an iterator of text pieces when ``stream``."""
         pieces = ChatCompletion._text(model, messages, provider, stream=stream, **kwargs)
         if stream:
@@ -38,7 +40,9 @@ class ChatCompletion:
         return run_sync(_join(pieces))
 
     @staticmethod
-    def create_async(model: Any, messages: Any, provider: Any = None, stream: bool = False, **kwargs: Any) -> Any:
+    def create_async(
+        model: Any, messages: Any, provider: Any = None, stream: bool = False, **kwargs: Any
+    ) -> Any:
         """A coroutine of the answer text, or an async iterator of pieces when ``stream``."""
         pieces = ChatCompletion._text(model, messages, provider, stream=stream, **kwargs)
         return pieces if stream else _join(pieces)

@@ -30,7 +30,9 @@ def resolve_provider(provider: Any, default: Any = None) -> Any:
     if not hasattr(provider, "create_async_generator"):
         raise InvalidRequestError(f"Not a provider: {provider!r}")
     if getattr(provider, "working", True) is False:
-        raise ProviderNotWorkingError(f"{provider_name(provider)} is not working", provider=provider_name(provider))
+        raise ProviderNotWorkingError(
+            f"{provider_name(provider)} is not working", provider=provider_name(provider)
+        )
     return provider
 
 
@@ -56,7 +58,9 @@ def normalize_messages(messages: Any) -> Messages:
             raise InvalidRequestError("messages must not be empty")
         return [{"role": "user", "content": messages}]
     if not isinstance(messages, (list, tuple)) or not messages:
-        raise InvalidRequestError("messages must be a non-empty list of {role, content} objects or a string")
+        raise InvalidRequestError(
+            "messages must be a non-empty list of {role, content} objects or a string"
+        )
     result: Messages = []
     for index, message in enumerate(messages):
         if not isinstance(message, Mapping):
@@ -68,6 +72,8 @@ def normalize_messages(messages: Any) -> Messages:
         if content is None and role != "assistant":
             raise InvalidRequestError(f"messages[{index}].content is missing")
         if content is not None and not isinstance(content, (str, list)):
-            raise InvalidRequestError(f"messages[{index}].content must be a string or a list of parts")
+            raise InvalidRequestError(
+                f"messages[{index}].content must be a string or a list of parts"
+            )
         result.append(dict(message))
     return result

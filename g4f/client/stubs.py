@@ -122,7 +122,9 @@ class ChatCompletion(_Model):
     def model_dump(self, exclude_none: bool = False) -> dict[str, Any]:
         data = super().model_dump(exclude_none)
         conversation = self.conversation
-        data["conversation"] = conversation.get_dict() if hasattr(conversation, "get_dict") else conversation
+        data["conversation"] = (
+            conversation.get_dict() if hasattr(conversation, "get_dict") else conversation
+        )
         return _drop_none(data) if exclude_none else data
 
 

@@ -80,7 +80,9 @@ class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
         return model or DEFAULT_MODEL
 
     @classmethod
-    def get_providers(cls, model: str, api_key: Any = None, **kwargs: Any) -> list[tuple[type, str]]:
+    def get_providers(
+        cls, model: str, api_key: Any = None, **kwargs: Any
+    ) -> list[tuple[type, str]]:
         """``(provider, model id)`` pairs to try for ``model``, best first."""
         model = model or DEFAULT_MODEL
         model_map = get_model_map()
@@ -88,12 +90,16 @@ class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
         if not entries:
             if "/" in model:
                 entries = {
-                    p.__name__: model for p in _providers() if getattr(p, "accepts_any_model", False)
+                    p.__name__: model
+                    for p in _providers()
+                    if getattr(p, "accepts_any_model", False)
                 }
             if not entries:
                 raise ModelNotFoundError(f"Model not found in any provider: {model}")
         by_name = {p.__name__: p for p in _providers()}
-        candidates = [(by_name[name], model_id) for name, model_id in entries.items() if name in by_name]
+        candidates = [
+            (by_name[name], model_id) for name, model_id in entries.items() if name in by_name
+        ]
         has_credentials = bool(api_key or kwargs.get("cookies"))
         if not has_credentials:
             from ..config import get_hf_token
@@ -113,7 +119,9 @@ class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
     ) -> AsyncIterator[Any]:
         """Try each provider serving ``model`` until one answers."""
         providers = cls.get_providers(model, **kwargs)
-        stream = IterListProvider(providers, shuffle=False).create_async_generator(model, messages, **kwargs)
+        stream = IterListProvider(providers, shuffle=False).create_async_generator(
+            model, messages, **kwargs
+        )
         async with aclosing(stream):
             async for chunk in stream:
                 yield chunk

@@ -196,7 +196,11 @@ class ProviderModelMixin:
         try:
             models = await cls.fetch_models(**kwargs)
         except Exception as exc:  # noqa: BLE001 - discovery is best effort by contract
-            logger.debug("%s: model discovery failed (%s); using the static list", cls.__name__, type(exc).__name__)
+            logger.debug(
+                "%s: model discovery failed (%s); using the static list",
+                cls.__name__,
+                type(exc).__name__,
+            )
             return cls.static_models()
         if models:
             ProviderModelMixin._discovered[cls] = (time.monotonic(), list(models))

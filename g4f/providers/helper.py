@@ -158,7 +158,9 @@ def _partial_suffix(text: str, tag: str) -> int:
     return 0
 
 
-def backoff_delay(attempt: int, retry_after: float | None, base: float = 0.5, cap: float = 8.0) -> float:
+def backoff_delay(
+    attempt: int, retry_after: float | None, base: float = 0.5, cap: float = 8.0
+) -> float:
     """Seconds before retry ``attempt`` (0-based): Retry-After if given, else jittered exponential."""
     if retry_after is not None:
         return max(0.0, retry_after)
@@ -190,7 +192,12 @@ async def iter_with_retries(
                 yield chunk
             return
         except Exception as exc:
-            if started or attempt >= max_retries or isinstance(exc, BadRequestError) or not is_transient(exc):
+            if (
+                started
+                or attempt >= max_retries
+                or isinstance(exc, BadRequestError)
+                or not is_transient(exc)
+            ):
                 raise
             delay = backoff_delay(attempt, getattr(exc, "retry_after", None))
             if delay > max_wait:
@@ -198,7 +205,9 @@ async def iter_with_retries(
             attempt += 1
             from ..debug import logger
 
-            logger.debug("retrying after %s (attempt %d, %.2fs)", type(exc).__name__, attempt, delay)
+            logger.debug(
+                "retrying after %s (attempt %d, %.2fs)", type(exc).__name__, attempt, delay
+            )
             await sleep(delay)
         finally:
             aclose = getattr(stream, "aclose", None)

@@ -67,7 +67,9 @@ class Usage(HiddenResponse):
         self.prompt_tokens = int(prompt_tokens or 0)
         self.completion_tokens = int(completion_tokens or 0)
         self.total_tokens = int(
-            total_tokens if total_tokens is not None else self.prompt_tokens + self.completion_tokens
+            total_tokens
+            if total_tokens is not None
+            else self.prompt_tokens + self.completion_tokens
         )
         self.extra = extra
 
@@ -182,9 +184,9 @@ class MediaResponse(ResponseType):
         return list(self.urls)
 
     def __str__(self) -> str:
-        return "\n".join(f"[{self.alt or self.kind}]({u})" for u in self.urls if not u.startswith("data:")) or (
-            f"[{self.alt or self.kind}]"
-        )
+        return "\n".join(
+            f"[{self.alt or self.kind}]({u})" for u in self.urls if not u.startswith("data:")
+        ) or (f"[{self.alt or self.kind}]")
 
     def __repr__(self) -> str:
         shown = [u if not u.startswith("data:") else u[:30] + "…" for u in self.urls]

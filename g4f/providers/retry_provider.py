@@ -75,7 +75,9 @@ def _select_api_key(provider: Any, api_key: Any) -> Any:
     return api_key
 
 
-async def iter_provider(provider: Any, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+async def iter_provider(
+    provider: Any, model: str, messages: Messages, **kwargs: Any
+) -> AsyncIterator[Any]:
     """One provider's chunks with in-provider retries; ``None`` chunks dropped."""
     max_retries = kwargs.pop("max_retries", 2)
     if "api_key" in kwargs:
@@ -131,11 +133,15 @@ class IterListProvider:
             name = _provider_name(provider)
             use_model = pinned if pinned is not None else model
             self.last_provider = provider
-            buffer: list[Any] = [ProviderInfo(name=name, model=use_model or "", label=_label(provider))]
+            buffer: list[Any] = [
+                ProviderInfo(name=name, model=use_model or "", label=_label(provider))
+            ]
             started = False
             partial: list[str] = []
             try:
-                async with aclosing(iter_provider(provider, use_model, messages, **kwargs)) as stream:
+                async with aclosing(
+                    iter_provider(provider, use_model, messages, **kwargs)
+                ) as stream:
                     async for chunk in stream:
                         if not started:
                             if is_content(chunk):
@@ -174,7 +180,9 @@ class IterListProvider:
         if is_transient(exc):
             cooldown(name, getattr(exc, "retry_after", None))
 
-    def create_completion(self, model: str, messages: Messages, stream: bool = False, **kwargs: Any) -> Iterator[Any]:
+    def create_completion(
+        self, model: str, messages: Messages, stream: bool = False, **kwargs: Any
+    ) -> Iterator[Any]:
         from .._loop import iter_sync
 
         return iter_sync(self.create_async_generator(model, messages, stream=stream, **kwargs))
@@ -236,4 +244,3 @@ class RotatedProvider(IterListProvider):
         start = self._next % len(items)
         self._next = start + 1
         return items[start:] + items[:start]
-

@@ -22,7 +22,9 @@ def translate(exc: BaseException, provider: str | None, stage: str) -> Exception
     if isinstance(exc, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
         return TimeoutError(f"{who}timed out {stage}", provider=provider)
     if isinstance(exc, aiohttp.ClientConnectorError):
-        return NetworkError(f"{who}cannot connect: {exc.strerror or type(exc).__name__}", provider=provider)
+        return NetworkError(
+            f"{who}cannot connect: {exc.strerror or type(exc).__name__}", provider=provider
+        )
     if isinstance(exc, aiohttp.ClientPayloadError):
         return NetworkError(f"{who}connection cut {stage}", provider=provider)
     if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError, ConnectionError)):

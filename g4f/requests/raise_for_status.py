@@ -16,7 +16,9 @@ async def raise_for_status(response: Any, provider: str | None = None) -> None:
     if 200 <= response.status < 300:
         return
     try:
-        text = (await response._backend.read(_ERROR_BODY_LIMIT, truncate=True)).decode("utf-8", "replace")
+        text = (await response._backend.read(_ERROR_BODY_LIMIT, truncate=True)).decode(
+            "utf-8", "replace"
+        )
     except Exception:  # noqa: BLE001 - the status alone still says what failed
         text = ""
     raise error_from_response(

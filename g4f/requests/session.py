@@ -138,7 +138,9 @@ class _RequestContext:
     async def __aenter__(self) -> StreamResponse:
         transport = await self._session._ensure_transport()
         self._backend_response = await transport.request(self._method, self._url, **self._kwargs)
-        return StreamResponse(self._backend_response, self._session.provider, self._session.max_line)
+        return StreamResponse(
+            self._backend_response, self._session.provider, self._session.max_line
+        )
 
     async def __aexit__(
         self,

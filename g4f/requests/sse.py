@@ -65,7 +65,8 @@ class LineDecoder:
         self._buffer = rest
         if self._max_line is not None and len(self._buffer) > self._max_line:
             raise StreamParseError(
-                f"stream line longer than {self._max_line} bytes", line=self._buffer[:200].decode("utf-8", "replace")
+                f"stream line longer than {self._max_line} bytes",
+                line=self._buffer[:200].decode("utf-8", "replace"),
             )
         return [line.decode("utf-8", "replace") for line in lines]
 

@@ -18,7 +18,12 @@ from g4f.errors import (
     RetryProviderError,
     StreamInterruptedError,
 )
-from g4f.providers.retry_provider import IterListProvider, RetryProvider, RotatedProvider, clear_cooldowns
+from g4f.providers.retry_provider import (
+    IterListProvider,
+    RetryProvider,
+    RotatedProvider,
+    clear_cooldowns,
+)
 from tests import mocks
 
 
@@ -42,7 +47,9 @@ def _stream_text(chunks: list[ChatCompletionChunk]) -> str:
     return "".join(c.choices[0].delta.content or "" for c in chunks)
 
 
-@pytest.mark.parametrize("provider,expected", TEXT_PROVIDERS, ids=[p[0].__name__ for p in TEXT_PROVIDERS])
+@pytest.mark.parametrize(
+    "provider,expected", TEXT_PROVIDERS, ids=[p[0].__name__ for p in TEXT_PROVIDERS]
+)
 def test_sync_client_non_stream_and_stream(provider: type, expected: str) -> None:
     client = Client()
     completion = client.chat.completions.create(messages="hi", provider=provider)
@@ -50,19 +57,28 @@ def test_sync_client_non_stream_and_stream(provider: type, expected: str) -> Non
     assert completion.choices[0].message.content == expected
     assert completion.choices[0].finish_reason == "stop"
     assert completion.provider == provider.__name__
-    chunks = list(client.chat.completions.create(messages=[{"role": "user", "content": "hi"}], provider=provider, stream=True))
+    chunks = list(
+        client.chat.completions.create(
+            messages=[{"role": "user", "content": "hi"}], provider=provider, stream=True
+        )
+    )
     assert all(isinstance(c, ChatCompletionChunk) for c in chunks)
     assert _stream_text(chunks) == expected
     assert chunks[0].choices[0].delta.role == "assistant"
     assert chunks[-1].choices[0].finish_reason == "stop"
 
 
-@pytest.mark.parametrize("provider,expected", TEXT_PROVIDERS, ids=[p[0].__name__ for p in TEXT_PROVIDERS])
+@pytest.mark.parametrize(
+    "provider,expected", TEXT_PROVIDERS, ids=[p[0].__name__ for p in TEXT_PROVIDERS]
+)
 async def test_async_client_non_stream_and_stream(provider: type, expected: str) -> None:
     client = AsyncClient()
     completion = await client.chat.completions.create(messages="hi", provider=provider)
     assert completion.choices[0].message.content == expected
-    chunks = [c async for c in client.chat.completions.create(messages="hi", provider=provider, stream=True)]
+    chunks = [
+        c
+        async for c in client.chat.completions.create(messages="hi", provider=provider, stream=True)
+    ]
     assert _stream_text(chunks) == expected
 
 
@@ -71,13 +87,23 @@ async def test_sync_client_inside_running_loop() -> None:
     asyncio.get_running_loop()
     completion = Client().chat.completions.create(messages="hi", provider=mocks.AsyncGenProvider)
     assert completion.choices[0].message.content == "Hello world"
-    chunks = list(Client().chat.completions.create(messages="hi", provider=mocks.AsyncGenProvider, stream=True))
+    chunks = list(
+        Client().chat.completions.create(
+            messages="hi", provider=mocks.AsyncGenProvider, stream=True
+        )
+    )
     assert _stream_text(chunks) == "Hello world"
 
 
 def test_usage_and_model_in_completion() -> None:
-    completion = Client().chat.completions.create(messages="hi", model="mock-model", provider=mocks.AsyncGenProvider)
-    assert completion.usage.model_dump() == {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
+    completion = Client().chat.completions.create(
+        messages="hi", model="mock-model", provider=mocks.AsyncGenProvider
+    )
+    assert completion.usage.model_dump() == {
+        "prompt_tokens": 3,
+        "completion_tokens": 2,
+        "total_tokens": 5,
+    }
     assert completion.model == "mock-model"
     assert completion.model_dump()["choices"][0]["message"]["role"] == "assistant"
 
@@ -85,10 +111,16 @@ def test_usage_and_model_in_completion() -> None:
 def test_stream_and_non_stream_same_content_and_usage() -> None:
     client = Client()
     whole = client.chat.completions.create(messages="hi", provider=mocks.ToolProvider)
-    chunks = list(client.chat.completions.create(messages="hi", provider=mocks.ToolProvider, stream=True))
-    assert whole.choices[0].message.reasoning == "".join(c.choices[0].delta.reasoning or "" for c in chunks)
+    chunks = list(
+        client.chat.completions.create(messages="hi", provider=mocks.ToolProvider, stream=True)
+    )
+    assert whole.choices[0].message.reasoning == "".join(
+        c.choices[0].delta.reasoning or "" for c in chunks
+    )
     streamed_calls = [t for c in chunks for t in (c.choices[0].delta.tool_calls or [])]
-    assert [t.model_dump() for t in streamed_calls] == [t.model_dump() for t in whole.choices[0].message.tool_calls]
+    assert [t.model_dump() for t in streamed_calls] == [
+        t.model_dump() for t in whole.choices[0].message.tool_calls
+    ]
     assert whole.choices[0].finish_reason == chunks[-1].choices[0].finish_reason == "tool_calls"
     call = whole.choices[0].message.tool_calls[0]
     assert call.function.name == "get_weather" and call.function.arguments == '{"city": "Paris"}'
@@ -96,7 +128,11 @@ def test_stream_and_non_stream_same_content_and_usage() -> None:
 
 def test_kwargs_reach_the_provider_and_none_is_dropped() -> None:
     Client(api_key="k-123456").chat.completions.create(
-        messages="hi", provider=mocks.AsyncGenProvider, temperature=0.2, top_p=None, tools=[{"type": "function"}]
+        messages="hi",
+        provider=mocks.AsyncGenProvider,
+        temperature=0.2,
+        top_p=None,
+        tools=[{"type": "function"}],
     )
     sent = mocks.AsyncGenProvider.last_kwargs
     assert sent["temperature"] == 0.2 and "top_p" not in sent
@@ -106,7 +142,9 @@ def test_kwargs_reach_the_provider_and_none_is_dropped() -> None:
 @pytest.mark.parametrize("stream", [False, True])
 def test_stop_sequence_is_honoured_across_chunks(stream: bool) -> None:
     client = Client()
-    result = client.chat.completions.create(messages="hi", provider=mocks.AsyncGenProvider, stop=["o w"], stream=stream)
+    result = client.chat.completions.create(
+        messages="hi", provider=mocks.AsyncGenProvider, stop=["o w"], stream=stream
+    )
     text = _stream_text(list(result)) if stream else result.choices[0].message.content
     assert text == "Hell"
     assert mocks.AsyncGenProvider.last_kwargs["stop"] == ["o w"]
@@ -126,7 +164,9 @@ def test_think_tags_split_into_reasoning_across_chunks() -> None:
 
 
 def test_abandoned_sync_stream_closes_the_provider() -> None:
-    stream = Client().chat.completions.create(messages="hi", provider=mocks.AsyncGenProvider, stream=True)
+    stream = Client().chat.completions.create(
+        messages="hi", provider=mocks.AsyncGenProvider, stream=True
+    )
     first = next(stream)
     assert first.choices[0].delta.content == "Hello"
     assert not mocks.AsyncGenProvider.closed
@@ -136,7 +176,9 @@ def test_abandoned_sync_stream_closes_the_provider() -> None:
 
 
 async def test_abandoned_async_stream_closes_the_provider() -> None:
-    stream = AsyncClient().chat.completions.create(messages="hi", provider=mocks.AsyncGenProvider, stream=True)
+    stream = AsyncClient().chat.completions.create(
+        messages="hi", provider=mocks.AsyncGenProvider, stream=True
+    )
     async for _ in stream:
         break
     await stream.aclose()
@@ -181,7 +223,9 @@ def test_iterlist_stream_interrupted_keeps_partial_for_stream_consumer() -> None
     provider = IterListProvider([mocks.RaisesAfterTwoChunks, mocks.AsyncGenProvider], shuffle=False)
     received = []
     with pytest.raises(StreamInterruptedError) as info:
-        for chunk in Client().chat.completions.create(messages="hi", provider=provider, stream=True):
+        for chunk in Client().chat.completions.create(
+            messages="hi", provider=provider, stream=True
+        ):
             received.append(chunk.choices[0].delta.content or "")
     assert "".join(received) == info.value.partial == "ab"
 
@@ -198,7 +242,9 @@ def test_iterlist_aggregates_errors_keyed_by_provider() -> None:
 
 def test_single_failure_is_raised_as_itself() -> None:
     with pytest.raises(MissingAuthError):
-        Client().chat.completions.create(messages="hi", provider=IterListProvider([mocks.NeedsAuthProvider]))
+        Client().chat.completions.create(
+            messages="hi", provider=IterListProvider([mocks.NeedsAuthProvider])
+        )
 
 
 def test_api_key_dict_is_looked_up_per_provider() -> None:
@@ -240,7 +286,12 @@ def test_retries_are_capped() -> None:
     mocks.FlakyProvider.failures = 10
     mocks.FlakyProvider.error = RateLimitError
     with pytest.raises(RateLimitError):
-        Client().chat.completions.create(messages="hi", provider=RetryProvider([mocks.FlakyProvider], single_provider_retry=True, max_retries=3))
+        Client().chat.completions.create(
+            messages="hi",
+            provider=RetryProvider(
+                [mocks.FlakyProvider], single_provider_retry=True, max_retries=3
+            ),
+        )
     assert mocks.FlakyProvider.calls == 4
 
 
@@ -255,10 +306,18 @@ def test_long_retry_after_is_not_waited_for() -> None:
 
 
 def test_legacy_chat_completion_create() -> None:
-    assert g4f.ChatCompletion.create("", [{"role": "user", "content": "hi"}], provider=mocks.SyncGenProvider) == "Hello world"
+    assert (
+        g4f.ChatCompletion.create(
+            "", [{"role": "user", "content": "hi"}], provider=mocks.SyncGenProvider
+        )
+        == "Hello world"
+    )
     pieces = list(g4f.ChatCompletion.create("", "hi", provider=mocks.AsyncGenProvider, stream=True))
     assert "".join(pieces) == "Hello world" and len(pieces) == 3
 
 
 async def test_legacy_chat_completion_create_async() -> None:
-    assert await g4f.ChatCompletion.create_async("", "hi", provider=mocks.AsyncProviderMock) == "Hello world"
+    assert (
+        await g4f.ChatCompletion.create_async("", "hi", provider=mocks.AsyncProviderMock)
+        == "Hello world"
+    )

@@ -95,7 +95,14 @@ def hf_error(
     """An HF-style error response in one of the shapes the services use."""
     headers = dict(headers or {})
     if shape == "openai":
-        body: Any = {"error": {"message": message, "type": "invalid_request_error", "param": None, "code": code}}
+        body: Any = {
+            "error": {
+                "message": message,
+                "type": "invalid_request_error",
+                "param": None,
+                "code": code,
+            }
+        }
         body.update(extra or {})
         return web.json_response(body, status=status, headers=headers)
     if shape == "html":
@@ -114,18 +121,29 @@ def fault_response(fault: Fault) -> web.Response | None:
     if fault.status is None:
         return None
     return hf_error(
-        fault.status, fault.message, shape=fault.shape, code=fault.code, headers=fault.headers, extra=fault.extra
+        fault.status,
+        fault.message,
+        shape=fault.shape,
+        code=fault.code,
+        headers=fault.headers,
+        extra=fault.extra,
     )
 
 
-async def open_sse(request: web.Request, headers: Mapping[str, str] | None = None) -> web.StreamResponse:
+async def open_sse(
+    request: web.Request, headers: Mapping[str, str] | None = None
+) -> web.StreamResponse:
     """Start a ``text/event-stream`` response."""
-    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", **dict(headers or {})})
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", **dict(headers or {})}
+    )
     await response.prepare(request)
     return response
 
 
-async def write_sse(response: web.StreamResponse, data: Any, *, space: bool = True, event: str | None = None) -> None:
+async def write_sse(
+    response: web.StreamResponse, data: Any, *, space: bool = True, event: str | None = None
+) -> None:
     """Write one SSE event; ``data`` that is not a string is JSON-encoded."""
     text = data if isinstance(data, str) else json.dumps(data)
     prefix = f"event: {event}\n" if event else ""

@@ -79,7 +79,9 @@ def test_model_map_has_ids_and_public_aliases() -> None:
 
 
 def test_alias_resolves_to_each_providers_id() -> None:
-    completion = Client().chat.completions.create(messages="hi", model="keyed-alias", provider=AnyProvider, api_key="hf_key_abcdefgh")
+    completion = Client().chat.completions.create(
+        messages="hi", model="keyed-alias", provider=AnyProvider, api_key="hf_key_abcdefgh"
+    )
     assert completion.choices[0].message.content == "keyed:org/only-keyed"
     assert completion.provider == "KeyedProvider"
 
@@ -92,7 +94,9 @@ def test_free_providers_first_without_a_key() -> None:
 
 
 def test_declared_order_with_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    order = [p.__name__ for p, _ in AnyProvider.get_providers("llama-3.3-70b", api_key="hf_key_abcdefgh")]
+    order = [
+        p.__name__ for p, _ in AnyProvider.get_providers("llama-3.3-70b", api_key="hf_key_abcdefgh")
+    ]
     assert order == ["KeyedProvider", "FreeProvider"]
     monkeypatch.setenv("HF_TOKEN", "hf_env_token_abcdefgh")
     order = [p.__name__ for p, _ in AnyProvider.get_providers("llama-3.3-70b")]
@@ -123,7 +127,9 @@ def test_unknown_model_is_model_not_found() -> None:
 
 
 def test_unlisted_hf_id_goes_to_providers_that_accept_any_model() -> None:
-    completion = Client().chat.completions.create(messages="hi", model="someorg/new-model:fastest", api_key="hf_key_abcdefgh")
+    completion = Client().chat.completions.create(
+        messages="hi", model="someorg/new-model:fastest", api_key="hf_key_abcdefgh"
+    )
     assert completion.choices[0].message.content == "keyed:someorg/new-model:fastest"
 
 

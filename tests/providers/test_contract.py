@@ -27,7 +27,9 @@ def test_declared_facts(name: str) -> None:
     assert isinstance(provider.url, str) and provider.url.startswith("https://")
     assert isinstance(provider.working, bool) and isinstance(provider.needs_auth, bool)
     assert isinstance(provider.supports_stream, bool)
-    assert inspect.isasyncgenfunction(provider.create_async_generator) or callable(provider.create_async_generator)
+    assert inspect.isasyncgenfunction(provider.create_async_generator) or callable(
+        provider.create_async_generator
+    )
     json.dumps(provider.get_dict())
     assert "api-inference.huggingface.co" not in inspect.getsource(inspect.getmodule(provider))
 

@@ -30,7 +30,10 @@ MESSAGES = [
 
 
 def test_format_prompt() -> None:
-    assert format_prompt(MESSAGES) == "System: Be brief\nUser: Hi\nAssistant: Hello\nUser: Bye\nAssistant:"
+    assert (
+        format_prompt(MESSAGES)
+        == "System: Be brief\nUser: Hi\nAssistant: Hello\nUser: Bye\nAssistant:"
+    )
     assert format_prompt(MESSAGES, do_continue=True).endswith("User: Bye")
     assert format_prompt(MESSAGES, include_system=False).startswith("User: Hi")
     assert format_prompt([{"role": "user", "content": "only"}]) == "only"
@@ -38,13 +41,20 @@ def test_format_prompt() -> None:
 
 
 def test_to_string_and_parts() -> None:
-    parts = [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "x"}}, {"text": "b"}]
+    parts = [
+        {"type": "text", "text": "a"},
+        {"type": "image_url", "image_url": {"url": "x"}},
+        {"text": "b"},
+    ]
     assert to_string(parts) == "ab"
     assert to_string(None) == ""
 
 
 def test_last_user_message_and_system_prompt() -> None:
-    messages = MESSAGES + [{"role": "user", "content": "again"}, {"role": "assistant", "content": "..."}]
+    messages = MESSAGES + [
+        {"role": "user", "content": "again"},
+        {"role": "assistant", "content": "..."},
+    ]
     assert get_last_user_message(messages) == "Bye\nagain"
     assert get_system_prompt(MESSAGES) == "Be brief"
     assert format_media_prompt(MESSAGES) == "Bye"
@@ -52,7 +62,9 @@ def test_last_user_message_and_system_prompt() -> None:
 
 
 def test_truncation_steps() -> None:
-    long = [{"role": "system", "content": "S"}] + [{"role": "user", "content": f"m{i} " + "x" * 50} for i in range(10)]
+    long = [{"role": "system", "content": "S"}] + [
+        {"role": "user", "content": f"m{i} " + "x" * 50} for i in range(10)
+    ]
     first3_last3 = format_prompt(long[:3] + long[-3:])
     assert format_prompt_max_length(long, len(first3_last3)) == first3_last3
     system_last = format_prompt([long[0], long[-1]])
@@ -78,7 +90,9 @@ def _split_think(pieces: list[str]) -> tuple[str, str]:
     after=st.text(alphabet="cd <>", max_size=10),
     cuts=st.lists(st.integers(min_value=0, max_value=60), max_size=8),
 )
-def test_think_split_is_independent_of_chunking(before: str, thought: str, after: str, cuts: list[int]) -> None:
+def test_think_split_is_independent_of_chunking(
+    before: str, thought: str, after: str, cuts: list[int]
+) -> None:
     stream = f"{before}<think>{thought}</think>{after}"
     points = sorted({c % (len(stream) + 1) for c in cuts})
     pieces, last = [], 0
@@ -131,7 +145,11 @@ def test_retries_transient_errors_with_retry_after() -> None:
 def test_no_retry_for_auth_bad_request_or_long_waits() -> None:
     import pytest
 
-    for error in (MissingAuthError("x", status_code=401), BadRequestError("x", status_code=400), RateLimitError("x", status_code=429, retry_after=300)):
+    for error in (
+        MissingAuthError("x", status_code=401),
+        BadRequestError("x", status_code=400),
+        RateLimitError("x", status_code=429, retry_after=300),
+    ):
         calls: list[int] = []
         with pytest.raises(type(error)):
             asyncio.run(_run(_flaky([error], calls)))

@@ -8,7 +8,13 @@ from collections.abc import Iterator
 import pytest
 from aiohttp import web
 
-from g4f.errors import MissingAuthError, NetworkError, RateLimitError, ResponseStatusError, TimeoutError
+from g4f.errors import (
+    MissingAuthError,
+    NetworkError,
+    RateLimitError,
+    ResponseStatusError,
+    TimeoutError,
+)
 from g4f.requests import FormFile, StreamSession
 from tests.fakes.server import FakeServer, cut_connection, hf_error, open_sse, write_sse
 
@@ -49,7 +55,9 @@ def make_app() -> web.Application:
 
     async def error(request: web.Request) -> web.Response:
         status = int(request.query["status"])
-        return hf_error(status, "nope", shape=request.query.get("shape", "string"), headers={"Retry-After": "3"})
+        return hf_error(
+            status, "nope", shape=request.query.get("shape", "string"), headers={"Retry-After": "3"}
+        )
 
     async def echo(request: web.Request) -> web.Response:
         if request.content_type.startswith("multipart/"):
@@ -59,7 +67,10 @@ def make_app() -> web.Application:
                 parts[part.name] = {"filename": part.filename, "text": (await part.read()).decode()}
             return web.json_response({"parts": parts, "cookies": dict(request.cookies)})
         return web.json_response(
-            {"json": await request.json() if request.can_read_body else None, "cookies": dict(request.cookies)},
+            {
+                "json": await request.json() if request.can_read_body else None,
+                "cookies": dict(request.cookies),
+            },
             headers={"Set-Cookie": "session=abc; Path=/"},
         )
 
@@ -138,9 +149,15 @@ async def test_total_timeout(server: FakeServer) -> None:
 
 @pytest.mark.parametrize(
     "status,shape,cls",
-    [(401, "string", MissingAuthError), (429, "openai", RateLimitError), (500, "html", ResponseStatusError)],
+    [
+        (401, "string", MissingAuthError),
+        (429, "openai", RateLimitError),
+        (500, "html", ResponseStatusError),
+    ],
 )
-async def test_raise_for_status_is_typed(server: FakeServer, status: int, shape: str, cls: type) -> None:
+async def test_raise_for_status_is_typed(
+    server: FakeServer, status: int, shape: str, cls: type
+) -> None:
     async with StreamSession(provider="T") as session:
         async with session.get(server.url + f"/error?status={status}&shape={shape}") as response:
             with pytest.raises(cls) as info:
@@ -159,7 +176,10 @@ async def test_cookies_sent_and_received(server: FakeServer) -> None:
 
 
 async def test_multipart_form(server: FakeServer) -> None:
-    form = [FormFile("data", '{"inputs":"hi"}'), FormFile("files", "aGVsbG8=", filename="base64;a.png")]
+    form = [
+        FormFile("data", '{"inputs":"hi"}'),
+        FormFile("files", "aGVsbG8=", filename="base64;a.png"),
+    ]
     async with StreamSession() as session:
         async with session.post(server.url + "/echo", form=form) as response:
             data = await response.json()
