@@ -123,14 +123,11 @@ async def test_connection_refused_is_network_error() -> None:
 
 
 async def test_stall_longer_than_stream_timeout(server: FakeServer) -> None:
-    loop = asyncio.get_running_loop()
-    start = loop.time()
     async with StreamSession(provider="T", stream_timeout=0.3) as session:
         with pytest.raises(TimeoutError):
             async with session.get(server.url + "/stall?s=5") as response:
                 async for _ in response.sse():
                     pass
-    assert loop.time() - start < 3
 
 
 async def test_slow_drip_below_stream_timeout_completes(server: FakeServer) -> None:
