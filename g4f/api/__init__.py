@@ -1,0 +1,101 @@
+"""The OpenAI-compatible HTTP server (``g4f api``).
+
+``create_app()`` returns an :class:`aiohttp.web.Application` serving ``/v1/models``,
+``/v1/chat/completions`` (JSON or SSE), ``/v1/images/generations``,
+``/v1/media/generations`` (video), ``/v1/providers`` and ``/health``. This package
+is the one place besides :mod:`g4f.requests` that uses aiohttp, and only its server
+side (``aiohttp.web``), imported inside :func:`create_app` / :func:`run_api` so that
+``import g4f.api`` stays cheap.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from ._config import DEFAULT_MAX_BODY, DEFAULT_SHUTDOWN_TIMEOUT, ApiConfig
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+__all__ = ["create_app", "run_api", "parse_bind", "DEFAULT_BIND", "DEFAULT_MAX_BODY"]
+
+DEFAULT_BIND = "127.0.0.1:1337"
+
+
+def create_app(
+    api_key: str | None = None,
+    cookies_dir: str | os.PathLike[str] | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+    provider: Any = None,
+    media_provider: Any = None,
+    shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
+    disconnect_poll: float = 0.2,
+) -> web.Application:
+    """An aiohttp application serving the OpenAI-compatible API.
+
+    ``api_key``: when set, every route but the health check needs
+    ``Authorization: Bearer <api_key>``. ``cookies_dir``: where providers find
+    cookie exports and auth caches. ``max_body``: largest request body in bytes
+    (larger ones get 413). ``provider`` / ``media_provider``: the default provider
+    (name, class or instance) for chat / media requests that name none (default
+    AnyProvider). ``shutdown_timeout``: seconds running requests get to finish when
+    the server stops. ``disconnect_poll``: how often (seconds) a waiting request
+    checks that its client is still connected.
+    """
+    from .._secrets import add_secret
+    from ._app import build_app
+
+    if api_key:
+        add_secret(api_key)
+    if cookies_dir is not None:
+        from ..cookies import set_cookies_dir
+
+        path = os.fspath(cookies_dir)
+        set_cookies_dir(path)
+        os.environ["G4F_COOKIES_DIR"] = path
+    if max_body < 1:
+        raise ValueError("max_body must be positive")
+    config = ApiConfig(
+        api_key=api_key or None,
+        max_body=max_body,
+        provider=provider,
+        media_provider=media_provider,
+        shutdown_timeout=shutdown_timeout,
+        disconnect_poll=disconnect_poll,
+    )
+    return build_app(config)
+
+
+def parse_bind(bind: str) -> tuple[str, int]:
+    """``HOST:PORT`` (``[v6]:PORT``, ``:PORT`` or ``PORT``) → ``(host, port)``."""
+    from ..errors import InvalidRequestError
+
+    default_host = DEFAULT_BIND.rsplit(":", 1)[0]
+    text = bind.strip()
+    if text.startswith("["):
+        host, sep, rest = text[1:].partition("]")
+        port_text = rest[1:] if rest.startswith(":") else ""
+        if not sep or not port_text:
+            raise InvalidRequestError(f"invalid --bind {bind!r}: expected [HOST]:PORT")
+    elif ":" in text:
+        host, _, port_text = text.rpartition(":")
+    else:
+        host, port_text = "", text
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise InvalidRequestError(f"invalid --bind {bind!r}: the port must be a number") from None
+    if not 0 <= port <= 65535:
+        raise InvalidRequestError(f"invalid --bind {bind!r}: the port must be 0-65535")
+    return host or default_host, port
+
+
+def run_api(bind: str = DEFAULT_BIND, **kwargs: Any) -> None:
+    """Serve :func:`create_app` on ``bind`` until SIGINT/SIGTERM, then shut down gracefully."""
+    import asyncio
+
+    from ._server import serve
+
+    host, port = parse_bind(bind)
+    asyncio.run(serve(host, port, **kwargs))

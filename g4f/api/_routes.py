@@ -1,0 +1,147 @@
+"""The HTTP routes: models, providers, chat completions, image and video generation, health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from .._secrets import add_secret
+from ..client import AsyncClient
+from ..errors import G4FError
+from ..models import VIDEO_ALIASES
+from ..version import __version__
+from ._config import ApiConfig
+from ._errors import ApiError
+from ._payloads import completion_payload, images_payload, models_payload
+from ._schema import parse_chat, parse_json, parse_media
+from ._stream import Inflight, stream_response
+
+__all__ = ["Routes"]
+
+
+class Routes:
+    """Request handlers sharing one client and one set of in-flight tasks."""
+
+    def __init__(self, config: ApiConfig, inflight: Inflight) -> None:
+        self.config = config
+        self.inflight = inflight
+        self.client = AsyncClient(provider=config.provider, media_provider=config.media_provider)
+
+    def register(self, app: web.Application) -> None:
+        app.router.add_get("/", self.health)
+        app.router.add_get("/health", self.health)
+        app.router.add_get("/v1/health", self.health)
+        app.router.add_get("/v1/models", self.models)
+        app.router.add_get("/v1/models/{model:.+}", self.model)
+        app.router.add_get("/v1/providers", self.providers)
+        app.router.add_get("/v1/providers/{name}", self.provider)
+        app.router.add_post("/v1/chat/completions", self.chat)
+        app.router.add_post("/v1/images/generations", self.images)
+        app.router.add_post("/v1/media/generations", self.media)
+
+    async def _body(self, request: web.Request) -> dict[str, Any]:
+        return parse_json(await request.read())
+
+    def _provider_key(self, request: web.Request) -> str | None:
+        """A caller's own HF token (``Bearer hf_...``), used only when the server has no key."""
+        if self.config.api_key:
+            return None
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        value = value.strip()
+        if scheme.lower() == "bearer" and value.startswith("hf_"):
+            add_secret(value)
+            return value
+        return None
+
+    async def health(self, request: web.Request) -> web.Response:
+        return web.json_response(
+            {"status": "ok", "version": __version__, "inflight": len(self.inflight.tasks)}
+        )
+
+    async def models(self, request: web.Request) -> web.Response:
+        return web.json_response(models_payload(self.client.models.list()))
+
+    async def model(self, request: web.Request) -> web.Response:
+        wanted = request.match_info["model"]
+        for entry in models_payload(self.client.models.list())["data"]:
+            if entry["id"] == wanted:
+                return web.json_response(entry)
+        raise ApiError(404, f"Model not found: {wanted}", code="model_not_found", param="model")
+
+    async def providers(self, request: web.Request) -> web.Response:
+        from ..Provider import provider_names
+
+        data = [info for info in (_provider_info(name) for name in provider_names()) if info]
+        return web.json_response({"object": "list", "data": data})
+
+    async def provider(self, request: web.Request) -> web.Response:
+        from ..Provider import get_provider
+
+        cls = get_provider(request.match_info["name"])
+        return web.json_response(_provider_info(cls.__name__) or {"id": cls.__name__})
+
+    async def chat(self, request: web.Request) -> web.StreamResponse:
+        body = parse_chat(await self._body(request))
+        params = dict(body.params)
+        key = self._provider_key(request)
+        if key:
+            params["api_key"] = key
+        completions = self.client.chat.completions
+        if not body.stream:
+            completion = await self.inflight.run(
+                request, completions.create(body.messages, body.model, body.provider, stream=False, **params)
+            )
+            return web.json_response(completion_payload(completion))
+        chunks = completions.create(body.messages, body.model, body.provider, stream=True, **params)
+        return await self.inflight.run(
+            request, stream_response(request, chunks, body.include_usage, self.inflight)
+        )
+
+    async def images(self, request: web.Request) -> web.Response:
+        return await self._generate(request, default_model=None)
+
+    async def media(self, request: web.Request) -> web.Response:
+        return await self._generate(request, default_model=next(iter(VIDEO_ALIASES)))
+
+    async def _generate(self, request: web.Request, default_model: str | None) -> web.Response:
+        body = parse_media(await self._body(request))
+        params = dict(body.params)
+        key = self._provider_key(request)
+        if key:
+            params["api_key"] = key
+        result = await self.inflight.run(
+            request,
+            self.client.images.generate(
+                body.prompt,
+                body.model or default_model,
+                body.provider,
+                response_format=body.response_format,
+                n=body.n,
+                **params,
+            ),
+        )
+        return web.json_response(images_payload(result))
+
+
+def _provider_info(name: str) -> dict[str, Any] | None:
+    """What ``GET /v1/providers`` says about one provider (None when it cannot be loaded)."""
+    from ..Provider import get_provider
+
+    try:
+        cls = get_provider(name)
+    except (G4FError, ImportError):
+        return None
+    models = list(cls.get_models()) if hasattr(cls, "get_models") else []
+    return {
+        "id": cls.__name__,
+        "object": "provider",
+        "label": cls.get_label() if hasattr(cls, "get_label") else cls.__name__,
+        "url": getattr(cls, "url", ""),
+        "working": bool(getattr(cls, "working", True)),
+        "needs_auth": bool(getattr(cls, "needs_auth", False)),
+        "parent": getattr(cls, "parent", None),
+        "models": models,
+        "image_models": list(getattr(cls, "image_models", [])),
+        "video_models": list(getattr(cls, "video_models", [])),
+    }

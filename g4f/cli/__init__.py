@@ -1,0 +1,93 @@
+"""The ``g4f`` command line: ``api``, ``chat``, ``models``, ``providers``, ``image``, ``video``, ``login``.
+
+Exit codes: 0 success, 1 a provider or service failed (one line on stderr says
+why), 2 the command line was wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    from ..version import __version__
+    from ._chat import add_chat_parser
+    from ._listing import add_listing_parsers
+    from ._media import add_media_parsers
+    from ._serve import add_service_parsers
+
+    parser = argparse.ArgumentParser(
+        prog="g4f",
+        description="One OpenAI-shaped interface over the Hugging Face chat and media services.",
+    )
+    parser.add_argument("--version", action="version", version=f"g4f {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+    add_service_parsers(sub)
+    add_chat_parser(sub)
+    add_listing_parsers(sub)
+    add_media_parsers(sub)
+    return parser
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from ._chat import run_chat
+    from ._listing import run_models, run_providers
+    from ._media import run_media
+    from ._serve import run_api_command, run_login
+    from ._term import Term
+
+    term = Term()
+    command = args.command
+    if command == "chat":
+        return asyncio.run(run_chat(args, term))
+    if command in ("image", "video"):
+        return asyncio.run(run_media(args, term))
+    if command == "models":
+        return run_models(args, term)
+    if command == "providers":
+        return run_providers(args, term)
+    if command == "login":
+        return run_login(args, term)
+    return run_api_command(args, term)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    from ..errors import G4FError, InvalidRequestError, ProviderNotFoundError
+    from ._term import Term, UsageError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    term = Term()
+    try:
+        return _dispatch(args)
+    except (UsageError, InvalidRequestError, ProviderNotFoundError) as exc:
+        term.error(str(exc))
+        return EXIT_USAGE
+    except G4FError as exc:
+        term.error(f"{type(exc).__name__}: {exc}")
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        term.error("interrupted")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+        from .._secrets import redact
+
+        term.error(f"unexpected {type(exc).__name__}: {redact(str(exc))}")
+        return EXIT_FAILURE

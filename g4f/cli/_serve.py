@@ -1,0 +1,97 @@
+"""``g4f api`` and ``g4f login``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import os
+from typing import Any
+
+from ._term import Term, UsageError
+
+__all__ = ["add_service_parsers", "run_api_command", "run_login"]
+
+_LOGIN_MODULES = {"huggingchat": ("g4f.Provider.hf._login", "HuggingChat")}
+
+
+def add_service_parsers(sub: Any) -> None:
+    from ..api import DEFAULT_BIND, DEFAULT_MAX_BODY
+
+    api = sub.add_parser("api", help="serve the OpenAI-compatible API (default http://127.0.0.1:1337)")
+    api.add_argument("--bind", default=DEFAULT_BIND, help=f"HOST:PORT to listen on (default {DEFAULT_BIND})")
+    api.add_argument("--api-key", default=None, help="require this key from clients (default: $G4F_API_KEY)")
+    api.add_argument("--cookies-dir", default=None, help="directory of cookie exports and auth caches")
+    api.add_argument("--provider", default=None, help="default provider for requests that name none")
+    api.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help="largest request body in bytes")
+    api.add_argument("--shutdown-timeout", type=float, default=10.0, help="seconds running requests get to finish on stop")
+    api.add_argument("--debug", action="store_true", help="log g4f's debug lines to stderr")
+    api.set_defaults(command="api")
+    login = sub.add_parser("login", help="log in to a service in a browser and keep its cookies")
+    login.add_argument("service", help="the service: huggingchat")
+    login.set_defaults(command="login")
+
+
+def run_api_command(args: argparse.Namespace, term: Term) -> int:
+    from ..api import parse_bind, run_api
+
+    parse_bind(args.bind)
+    if args.max_body < 1:
+        raise UsageError("--max-body must be positive")
+    if args.debug:
+        from ..debug import enable_logging
+
+        enable_logging()
+    if args.cookies_dir:
+        os.environ["G4F_COOKIES_DIR"] = os.path.abspath(args.cookies_dir)
+    api_key = args.api_key or os.environ.get("G4F_API_KEY") or None
+    try:
+        run_api(
+            args.bind,
+            api_key=api_key,
+            cookies_dir=args.cookies_dir,
+            max_body=args.max_body,
+            provider=args.provider,
+            shutdown_timeout=args.shutdown_timeout,
+        )
+    except OSError as exc:
+        term.error(f"cannot listen on {args.bind}: {exc.strerror or exc}")
+        return 1
+    return 0
+
+
+def run_login(args: argparse.Namespace, term: Term) -> int:
+    """Call the service's login helper (imported only now: it needs the ``login`` extra)."""
+    from ..errors import MissingRequirementsError
+
+    service = args.service.lower()
+    if service not in _LOGIN_MODULES:
+        raise UsageError(f"unknown service {args.service!r}; choose from: {', '.join(_LOGIN_MODULES)}")
+    module_name, label = _LOGIN_MODULES[service]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            term.error(f"{label} login is not available in this installation ({module_name} is missing)")
+        else:
+            term.error(f"{label} login needs the 'login' extra: pip install 'g4f[login]' ({exc.name} is not installed)")
+        return 1
+    login = getattr(module, "login", None)
+    if not callable(login):
+        term.error(f"{label} login is not available: {module_name} has no login()")
+        return 1
+    try:
+        result = login()
+        if inspect.isawaitable(result):
+            result = asyncio.run(_await(result))
+    except MissingRequirementsError as exc:
+        term.error(f"{label} login needs the 'login' extra: pip install 'g4f[login]' ({exc})")
+        return 1
+    where = result if isinstance(result, (str, os.PathLike)) else None
+    term.line(f"Logged in to {label}" + (f"; credentials saved to {os.fspath(where)}" if where else ""))
+    return 0
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable

@@ -1,0 +1,53 @@
+"""Fixtures: the mock providers as the registry, and the app served on a free loopback port."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from g4f.providers.retry_provider import clear_cooldowns
+from tests.api import providers as mocks
+
+
+@pytest.fixture(autouse=True)
+def mock_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The registry holds exactly the mock providers (AnyProvider's map is built from them)."""
+    import g4f.Provider as registry
+
+    index = {cls.__name__: mocks.MODULE for cls in mocks.ALL}
+    index["AnyProvider"] = "g4f.providers.any_provider"
+    monkeypatch.setattr(registry, "_index", lambda: index)
+    for cls in mocks.ALL:
+        cls.reset()
+    clear_cooldowns()
+    yield index
+    clear_cooldowns()
+
+
+@asynccontextmanager
+async def serve(app: web.Application) -> AsyncIterator[tuple[str, web.AppRunner]]:
+    """Run ``app`` on 127.0.0.1 with an OS-chosen port in the test's loop."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}", runner
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+def start() -> Callable[..., Any]:
+    """``async with start(**create_app_kwargs) as (url, runner)``."""
+    from g4f.api import create_app
+
+    def starter(**kwargs: Any) -> Any:
+        return serve(create_app(**kwargs))
+
+    return starter
