@@ -649,3 +649,213 @@ def test_declared_models_reach_any_provider() -> None:
         assert keys[alias] == HuggingFaceAPI.model_aliases[alias]
     assert HuggingFaceAPI.needs_auth and HuggingFaceAPI.accepts_any_model
     assert "meta-llama/Llama-3.2-11B-Vision-Instruct" in HuggingFaceAPI.vision_models
+
+
+# --- through the public client ---------------------------------------------------------------
+
+CLIENT_VARIANTS = [
+    "novita",
+    "a-tgi",
+    "b-reasoning_text",
+    "b-think-tags",
+    "e-done-no-space",
+    "f-keepalive",
+    "eos-token",
+]
+
+
+def _client_stream(client: Any, **kwargs: Any) -> dict[str, Any]:
+    content, reasoning, finish, usage = [], [], [], None
+    for chunk in client.chat.completions.create(stream=True, **kwargs):
+        choice = chunk.choices[0]
+        content.append(choice.delta.content or "")
+        reasoning.append(choice.delta.reasoning or "")
+        if choice.finish_reason:
+            finish.append(choice.finish_reason)
+        usage = chunk.usage or usage
+    return {
+        "content": "".join(content),
+        "reasoning": "".join(reasoning),
+        "finish": finish,
+        "usage": usage,
+    }
+
+
+@pytest.mark.parametrize("name", CLIENT_VARIANTS)
+def test_client_stream_and_non_stream_agree(router: FakeRouter, name: str) -> None:
+    from g4f.client import Client
+
+    router.chat = VARIANTS[name]
+    client = Client()
+    request = {"model": "llama-3.3-70b", "provider": HuggingFaceAPI, "messages": HELLO}
+    completion = client.chat.completions.create(**request)
+    streamed = _client_stream(client, **request)
+    message = completion.choices[0].message
+    assert message.content == streamed["content"] == router.chat.content
+    assert (message.reasoning or "") == streamed["reasoning"] == router.chat.reasoning
+    finish = "length" if router.chat.finish_reason == "length" else "stop"
+    assert completion.choices[0].finish_reason == finish and streamed["finish"] == [finish]
+    assert (
+        completion.usage.total_tokens
+        == streamed["usage"].total_tokens
+        == router.chat.usage["total_tokens"]
+    )
+    assert completion.provider == "HuggingFaceAPI"
+    assert completion.model == "meta-llama/Llama-3.3-70B-Instruct"
+    assert router.chat_bodies[-1]["model"] == "meta-llama/Llama-3.3-70B-Instruct"
+
+
+def test_client_tool_call_round_trip(router: FakeRouter) -> None:
+    from g4f.client import Client
+
+    arguments = '{"city": "Paris", "when": "tomorrow"}'
+    router.chat = ChatScript(
+        content="", tool_calls=[ToolCallScript("get_weather", arguments, id="call_7", pieces=6)]
+    )
+    client = Client()
+    request = {
+        "model": "llama-3.3-70b",
+        "provider": HuggingFaceAPI,
+        "messages": HELLO,
+        "tools": [WEATHER_TOOL],
+    }
+    streamed_calls = [
+        call
+        for chunk in client.chat.completions.create(stream=True, tool_choice="auto", **request)
+        for call in chunk.choices[0].delta.tool_calls or []
+    ]
+    assert [(c.id, c.function.name, c.function.arguments) for c in streamed_calls] == [
+        ("call_7", "get_weather", arguments)
+    ]
+    completion = client.chat.completions.create(tool_choice="auto", **request)
+    message = completion.choices[0].message
+    assert completion.choices[0].finish_reason == "tool_calls"
+    assert [(c.id, c.function.arguments) for c in message.tool_calls] == [("call_7", arguments)]
+    router.chat = ChatScript(content="Tomorrow: sunny, 24 °C.")
+    calls = [
+        {
+            "id": c.id,
+            "type": c.type,
+            "function": {"name": c.function.name, "arguments": c.function.arguments},
+        }
+        for c in message.tool_calls
+    ]
+    answer = client.chat.completions.create(
+        model="llama-3.3-70b",
+        provider=HuggingFaceAPI,
+        tools=[WEATHER_TOOL],
+        messages=HELLO
+        + [
+            {"role": "assistant", "content": None, "tool_calls": calls},
+            {"role": "tool", "tool_call_id": "call_7", "content": "sunny, 24"},
+        ],
+    )
+    assert answer.choices[0].message.content == "Tomorrow: sunny, 24 °C."
+    sent = router.chat_bodies[-1]
+    assert sent["messages"][1:] == [
+        {"role": "assistant", "tool_calls": calls},
+        {"role": "tool", "tool_call_id": "call_7", "content": "sunny, 24"},
+    ]
+    assert sent["tools"] == [WEATHER_TOOL]
+
+
+def test_client_request_fields(router: FakeRouter) -> None:
+    from g4f.client import Client
+
+    Client(api_key=TOKEN).chat.completions.create(
+        "Hello there",
+        model="openai/gpt-oss-120b:groq",
+        provider=HuggingFaceAPI,
+        temperature=0.2,
+        top_p=0.5,
+        seed=3,
+        max_tokens=10,
+        response_format={"type": "json_object"},
+        bill_to="acme-billing",
+    )
+    body = router.chat_bodies[-1]
+    assert body["model"] == "openai/gpt-oss-120b:groq"
+    assert body["messages"] == [{"role": "user", "content": "Hello there"}]
+    assert (body["temperature"], body["top_p"], body["seed"], body["max_tokens"]) == (
+        0.2,
+        0.5,
+        3,
+        10,
+    )
+    assert body["response_format"] == {"type": "json_object"}
+    assert router.requests[-1]["headers"]["X-HF-Bill-To"] == "acme-billing"
+
+
+def test_client_stop_sequence_cuts_the_text(router: FakeRouter) -> None:
+    from g4f.client import Client
+
+    completion = Client().chat.completions.create(
+        model="llama-3.3-70b", provider=HuggingFaceAPI, messages=HELLO, stop=["capital"]
+    )
+    assert router.chat_bodies[-1]["stop"] == ["capital"]
+    assert completion.choices[0].message.content == "Paris is the "
+
+
+def test_client_retries_a_429_before_content(router: FakeRouter) -> None:
+    from g4f.client import Client
+
+    router.faults.add(status=429, message="Rate limit", headers={"Retry-After": "0"})
+    completion = Client().chat.completions.create(
+        model="llama-3.3-70b", provider=HuggingFaceAPI, messages=HELLO
+    )
+    assert completion.choices[0].message.content == router.chat.content
+    assert len(router.requests) == 2 and len(router.chat_bodies) == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        (dict(status=402, message=CREDITS), PaymentRequiredError),
+        (dict(status=401, message="Invalid credentials in Authorization header"), MissingAuthError),
+        (
+            dict(
+                status=400,
+                message="The requested model is not supported",
+                shape="openai",
+                code="model_not_supported",
+            ),
+            ModelNotFoundError,
+        ),
+    ],
+)
+def test_client_typed_errors_are_not_retried(
+    router: FakeRouter, fault: dict[str, Any], error: type
+) -> None:
+    from g4f.client import Client
+
+    router.faults.add(**fault)
+    with pytest.raises(error):
+        Client().chat.completions.create(
+            model="llama-3.3-70b", provider=HuggingFaceAPI, messages=HELLO
+        )
+    assert len(router.requests) == 1
+
+
+def test_client_missing_token(router: FakeRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    from g4f.client import Client
+
+    monkeypatch.delenv("HF_TOKEN")
+    with pytest.raises(MissingAuthError, match="HF_TOKEN"):
+        Client().chat.completions.create(
+            model="llama-3.3-70b", provider="HuggingFaceAPI", messages=HELLO
+        )
+    assert router.requests == []
+
+
+async def test_async_client_stream_interrupted_after_content(router: FakeRouter) -> None:
+    from g4f.client import AsyncClient
+
+    router.faults.add(cut_after=4)
+    received: list[str] = []
+    with pytest.raises(NetworkError):
+        async for chunk in AsyncClient().chat.completions.create(
+            model="llama-3.3-70b", provider=HuggingFaceAPI, messages=HELLO, stream=True
+        ):
+            received.append(chunk.choices[0].delta.content or "")
+    assert "".join(received) == router.chat.content[: 3 * router.chat.chunk_size]
+    assert len(router.chat_bodies) == 1, "no retry once content has been streamed"

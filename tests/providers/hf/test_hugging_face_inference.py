@@ -460,3 +460,128 @@ def test_declared_models_reach_any_provider() -> None:
         and keys["flux-schnell"] == "black-forest-labs/FLUX.1-schnell"
     )
     assert not HuggingFaceInference.needs_auth
+
+
+# --- through the public client -------------------------------------------------------------
+
+
+def test_client_chat_stream_and_non_stream_agree(router: FakeRouter) -> None:
+    from g4f.client import Client
+
+    client = Client()
+    request = {"model": "llama-3.3-70b", "provider": HuggingFaceInference, "messages": HELLO}
+    completion = client.chat.completions.create(**request)
+    chunks = list(client.chat.completions.create(stream=True, **request))
+    streamed = "".join(c.choices[0].delta.content or "" for c in chunks)
+    assert completion.choices[0].message.content == streamed == router.tgi.text.lstrip()
+    assert completion.choices[0].finish_reason == chunks[-1].choices[0].finish_reason == "stop"
+    assert completion.usage.completion_tokens == chunks[-1].usage.completion_tokens == 9
+    assert router.tgi_bodies[-1]["inputs"].startswith("<|begin_of_text|>")
+
+
+def test_client_images_generate_flux(router: FakeRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    from g4f.client import Client
+
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    result = Client().images.generate(
+        "a lighthouse at dusk", model="flux", provider=HuggingFaceInference, aspect_ratio="3:2"
+    )
+    assert [image.url for image in result.data] == [f"{router.url}/files/img0-1024x682.png"]
+    assert result.provider == "HuggingFaceInference"
+    assert router.together_bodies[-1]["prompt"] == "a lighthouse at dusk"
+    assert router.together_bodies[-1]["model"] == "black-forest-labs/FLUX.1-dev"
+
+
+def test_client_images_b64_from_bytes(router: FakeRouter) -> None:
+    from g4f.client import Client
+
+    result = Client().images.generate(
+        "a castle",
+        model="stabilityai/stable-diffusion-3.5-large",
+        provider=HuggingFaceInference,
+        response_format="b64_json",
+        width=320,
+        height=200,
+    )
+    [image] = result.data
+    assert image.url is None
+    assert png_size(base64.b64decode(image.b64_json)) == (320, 200)
+
+
+def test_client_images_generate_flux_through_any_provider(
+    router: FakeRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from g4f.client import Client
+    from g4f.providers.any_provider import get_model_map
+
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    assert get_model_map()["flux"]["HuggingFaceInference"] == "black-forest-labs/FLUX.1-dev"
+    result = Client().images.generate("a quiet harbour", model="flux", response_format="b64_json")
+    assert png_size(base64.b64decode(result.data[0].b64_json)) == (1024, 1024)
+    assert result.provider == "HuggingFaceInference"
+    assert router.together_bodies[-1]["prompt"] == "a quiet harbour"
+
+
+def test_any_provider_map_has_both_providers() -> None:
+    from g4f.providers.any_provider import get_model_map
+
+    model_map = get_model_map()
+    for alias in ("llama-3.3-70b", "deepseek-r1", "qwen-2.5-coder-32b"):
+        assert {"HuggingFaceAPI", "HuggingFaceInference"} <= set(model_map[alias])
+    for alias in ("flux", "flux-dev", "flux-schnell"):
+        assert "HuggingFaceInference" in model_map[alias]
+
+
+def test_any_provider_with_a_token_uses_the_router(
+    router: FakeRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from g4f.client import Client
+
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    completion = Client().chat.completions.create(model="llama-3.3-70b", messages=HELLO)
+    assert completion.provider == "HuggingFaceAPI"
+    assert completion.choices[0].message.content == router.chat.content
+
+
+def test_any_provider_without_a_token_uses_hf_inference(router: FakeRouter) -> None:
+    from g4f.client import Client
+
+    completion = Client().chat.completions.create(model="deepseek-r1", messages=HELLO)
+    assert completion.provider == "HuggingFaceInference"
+    assert completion.choices[0].message.content == router.tgi.text.lstrip()
+    assert router.chat_bodies == []
+
+
+def test_any_provider_fails_over_after_payment_required(
+    router: FakeRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from g4f.client import Client
+
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    router.faults.add(
+        status=402, message="You have depleted your monthly included credits.", path="/v1/chat"
+    )
+    completion = Client().chat.completions.create(model="qwq-32b", messages=HELLO)
+    assert completion.provider == "HuggingFaceInference"
+    assert completion.choices[0].message.content == router.tgi.text.lstrip()
+    paths = [r["path"] for r in router.requests]
+    assert paths == ["/v1/chat/completions", "/hf-inference/models/Qwen/QwQ-32B"]
+
+
+def test_any_provider_reports_every_failure(
+    router: FakeRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from g4f.client import Client
+    from g4f.errors import PaymentRequiredError, RetryProviderError
+
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    router.faults.add(
+        status=402, message="You have depleted your monthly included credits.", path="/v1/chat"
+    )
+    router.text_models.clear()
+    with pytest.raises(RetryProviderError) as info:
+        Client().chat.completions.create(model="llama-3.3-70b", messages=HELLO)
+    errors = info.value.exceptions
+    assert isinstance(errors["HuggingFaceAPI"], PaymentRequiredError)
+    assert isinstance(errors["HuggingFaceInference"], ModelNotFoundError)
+    assert TOKEN not in str(info.value)
