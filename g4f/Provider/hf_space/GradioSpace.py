@@ -1,0 +1,157 @@
+"""Any public Gradio Space by id: ``model="space:owner/name"`` (or ``.../api_name``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar
+
+from ...errors import BadRequestError, ModelNotFoundError, ResponseError
+from ...providers.helper import format_media_prompt
+from ...providers.response import (
+    FinishReason,
+    ImagePreview,
+    ImageResponse,
+    Reasoning,
+    VideoResponse,
+)
+from ...typing import MediaListType, Messages
+from ._gradio import call_events, request_json, space_config, upload
+from ._space import SpaceProvider, TextDelta, chat_text, file_urls, load_media
+
+__all__ = ["GradioSpace"]
+
+_TEXT_INPUTS = {"Textbox", "TextArea", "MultimodalTextbox"}
+_FILE_INPUTS = {"Image", "File", "ImageEditor", "Video", "Audio"}
+_MEDIA_OUTPUTS = {"Image", "Gallery", "Video", "ImageSlider"}
+_TEXT_OUTPUTS = {"Chatbot", "Textbox", "Markdown", "Code", "HTML"}
+
+
+def parse_space_model(model: str) -> tuple[str, str | None]:
+    """``"space:owner/name[/api_name]"`` → ``("owner/name", api_name)``."""
+    parts = model.removeprefix("space:").strip("/").split("/")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise ModelNotFoundError(f"GradioSpace: expected space:owner/name[/api_name], got {model!r}")
+    return "/".join(parts[:2]), (parts[2] if len(parts) == 3 else None)
+
+
+def _choose(endpoints: Mapping[str, Any], api_name: str | None) -> tuple[str, Mapping[str, Any]]:
+    if api_name:
+        info = endpoints.get("/" + api_name.lstrip("/"))
+        if info is None:
+            raise ModelNotFoundError(f"GradioSpace: the Space has no endpoint /{api_name}")
+        return api_name, info
+    for name, info in endpoints.items():
+        params = info.get("parameters") or []
+        returns = info.get("returns") or []
+        if any(p.get("component") in _TEXT_INPUTS for p in params) and any(
+            r.get("component") in _MEDIA_OUTPUTS | _TEXT_OUTPUTS for r in returns
+        ):
+            return name.lstrip("/"), info
+    raise ModelNotFoundError("GradioSpace: the Space has no endpoint taking a text prompt")
+
+
+def _inputs(params: list[Mapping[str, Any]], prompt: str, files: list[Any]) -> list[Any]:
+    data: list[Any] = []
+    prompted = False
+    files = list(files)
+    for param in params:
+        component = param.get("component")
+        if component in _TEXT_INPUTS and not prompted:
+            data.append({"text": prompt, "files": files[:]} if component == "MultimodalTextbox" else prompt)
+            files = [] if component == "MultimodalTextbox" else files
+            prompted = True
+        elif component in _FILE_INPUTS and files:
+            data.append(files.pop(0))
+        elif component == "Chatbot":
+            data.append([])
+        else:
+            data.append(param.get("parameter_default") if param.get("parameter_has_default") else None)
+    return data
+
+
+class GradioSpace(SpaceProvider):
+    """A Space discovered from its API info: the prompt fills its first text input.
+
+    ``url`` is a template over the Space's subdomain (``owner-name``, lowercased, with
+    ``.`` and ``_`` as ``-``), the way Hugging Face names Space hosts.
+    """
+
+    label = "Gradio Space"
+    url = "https://{subdomain}.hf.space"
+    accepts_any_model = True
+    #: Unknown Spaces may run on ZeroGPU: ask for a token whenever the user is known.
+    zerogpu = True
+    default_model = ""
+    models: ClassVar[list[str]] = []
+
+    @classmethod
+    def space_url(cls, space: str) -> str:
+        subdomain = space.lower().replace("/", "-").replace(".", "-").replace("_", "-")
+        return cls.url.format(subdomain=subdomain).rstrip("/")
+
+    @classmethod
+    def any_model_keys(cls) -> dict[str, str]:
+        return {}
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls,
+        model: str,
+        messages: Messages,
+        media: MediaListType | None = None,
+        prompt: str | None = None,
+        cookies: Mapping[str, str] | None = None,
+        api_key: str | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """Run the Space's endpoint with the prompt; text streams, media arrive as URLs."""
+        space, api_name = parse_space_model(model)
+        prompt = format_media_prompt(messages, prompt)
+        if not prompt.strip():
+            raise BadRequestError("GradioSpace: an empty prompt", provider=cls.__name__)
+        base = cls.space_url(space)
+        async with cls.open_session(**kwargs) as session:
+            headers = await cls.space_headers(session, cookies, api_key, space=space)
+            config = await space_config(session, base, headers)
+            info = await request_json(session, "GET", f"{base}{config.api_prefix}/info", headers=headers)
+            name, endpoint = _choose((info or {}).get("named_endpoints") or {}, api_name)
+            params = endpoint.get("parameters") or []
+            wants_files = any(p.get("component") in _FILE_INPUTS | {"MultimodalTextbox"} for p in params)
+            files = await load_media(session, media) if wants_files else []
+            uploaded = await upload(session, base, config.api_prefix, files, headers=headers) if files else []
+            returns = [r.get("component") for r in endpoint.get("returns") or []]
+            media_out = any(c in _MEDIA_OUTPUTS for c in returns)
+            delta = TextDelta()
+            updates = call_events(session, base, name, _inputs(params, prompt, uploaded), headers=headers,
+                                  provider=cls.__name__, api_prefix=config.api_prefix)
+            yield Reasoning(label="Running", status=f"{space}/{name}")
+            async for update in updates:
+                outputs = update.data or []
+                final = update.kind == "completed"
+                if media_out:
+                    urls = [u for v, c in zip(outputs, returns, strict=False) if c in _MEDIA_OUTPUTS
+                            for u in file_urls(base, config.api_prefix, v)]
+                    if urls and final:
+                        video = "Video" in returns and not any(c in ("Image", "Gallery") for c in returns)
+                        yield (VideoResponse if video else ImageResponse)(urls, alt=prompt)
+                    elif urls:
+                        yield ImagePreview(urls, alt=prompt)
+                    elif final:
+                        raise ResponseError(f"GradioSpace: {space} returned no media", provider=cls.__name__)
+                    continue
+                text = _text_output(outputs, returns)
+                if text:
+                    yield delta.feed(text)
+            yield FinishReason("stop")
+
+
+def _text_output(outputs: list[Any], returns: list[Any]) -> str | None:
+    """The answer among the outputs: a Chatbot's last reply, else the first non-empty text."""
+    pairs = list(zip(outputs, returns, strict=False))
+    for value, component in pairs:
+        if component == "Chatbot":
+            return chat_text(value)
+    for value, component in pairs:
+        if component in _TEXT_OUTPUTS and isinstance(value, str) and value:
+            return value
+    return None

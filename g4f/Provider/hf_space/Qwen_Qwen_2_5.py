@@ -1,0 +1,76 @@
+"""Qwen2.5 chat on its Space: Gradio's queue protocol with streamed Chatbot diffs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+from ...errors import BadRequestError
+from ...providers.helper import get_last_user_message, get_system_prompt, to_string
+from ...providers.response import FinishReason, Reasoning
+from ...typing import Messages
+from ._gradio import queue_events, space_config
+from ._space import SpaceProvider, TextDelta, first_chat_text
+
+__all__ = ["Qwen_Qwen_2_5"]
+
+_DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
+
+
+def _history(messages: Messages, gradio_major: int) -> list[dict[str, Any]]:
+    """Earlier user/assistant turns as Chatbot messages (the last user turn excluded).
+
+    Gradio 6 takes a message's content as a list of parts, earlier versions as a string.
+    """
+    turns = [m for m in messages if m.get("role") in ("user", "assistant")]
+    while turns and turns[-1].get("role") == "user":
+        turns.pop()
+    history: list[dict[str, Any]] = []
+    for message in turns:
+        text = to_string(message.get("content"))
+        content: Any = [{"type": "text", "text": text}] if gradio_major >= 6 else text
+        history.append({"role": str(message["role"]), "content": content})
+    return history
+
+
+class Qwen_Qwen_2_5(SpaceProvider):
+    """Chat with Qwen2.5 (72B by default); the answer streams as the Space types it."""
+
+    label = "Qwen Qwen-2.5"
+    url = "https://qwen-qwen2-5.hf.space"
+    space = "Qwen/Qwen2.5"
+    api_name = "model_chat"
+    default_model = "qwen-2.5-72b"
+    models: ClassVar[list[str]] = ["qwen-2.5-72b", "qwen-2.5-32b", "qwen-2.5-7b"]
+    model_aliases: ClassVar[dict[str, str]] = {
+        "Qwen/Qwen2.5-72B-Instruct": "qwen-2.5-72b",
+        "Qwen/Qwen2.5-32B-Instruct": "qwen-2.5-32b",
+        "Qwen/Qwen2.5-7B-Instruct": "qwen-2.5-7b",
+    }
+    #: The Space's model selector value for each model.
+    choices: ClassVar[dict[str, str]] = {"qwen-2.5-72b": "72B", "qwen-2.5-32b": "32B", "qwen-2.5-7b": "7B"}
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Stream the answer to the last user message, with the earlier turns as history."""
+        model = cls.get_model(model)
+        query = get_last_user_message(messages)
+        if not query.strip():
+            raise BadRequestError(f"{cls.__name__}: no user message", provider=cls.__name__)
+        system = get_system_prompt(messages) or _DEFAULT_SYSTEM
+        delta = TextDelta()
+        async with cls.open_session(**kwargs) as session:
+            config = await space_config(session, cls.base_url())
+            data = [query, _history(messages, config.major), system, cls.choices[model]]
+            updates = queue_events(session, cls.base_url(), cls.api_name, data, provider=cls.__name__)
+            async for update in updates:
+                if update.kind in ("queue", "progress"):
+                    yield Reasoning(label="In queue" if update.kind == "queue" else "Generating",
+                                    status=update.status)
+                elif update.kind in ("generating", "completed"):
+                    text = delta.feed(first_chat_text(update.data))
+                    if text:
+                        yield text
+        yield FinishReason("stop")

@@ -1,0 +1,106 @@
+"""HuggingSpace: one provider over the Hugging Face Spaces that g4f knows, and any other by id."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+from ...errors import G4FError, ModelNotFoundError, RetryProviderError
+from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
+from ...providers.response import ProviderInfo, is_content
+from ...typing import Messages
+from ._space import SpaceProvider
+from .BlackForestLabs_Flux1Dev import BlackForestLabs_Flux1Dev
+from .BlackForestLabs_Flux1KontextDev import BlackForestLabs_Flux1KontextDev
+from .GradioSpace import GradioSpace
+from .Qwen_Qwen_2_5 import Qwen_Qwen_2_5
+from .StabilityAI_SD35Large import StabilityAI_SD35Large
+
+__all__ = [
+    "HuggingSpace",
+    "BlackForestLabs_Flux1Dev",
+    "BlackForestLabs_Flux1KontextDev",
+    "StabilityAI_SD35Large",
+    "Qwen_Qwen_2_5",
+    "GradioSpace",
+]
+
+_CHILDREN: list[type[SpaceProvider]] = [
+    BlackForestLabs_Flux1Dev,
+    BlackForestLabs_Flux1KontextDev,
+    StabilityAI_SD35Large,
+    Qwen_Qwen_2_5,
+]
+
+
+def _merged(attribute: str) -> list[str]:
+    return list(dict.fromkeys(m for child in _CHILDREN for m in getattr(child, attribute)))
+
+
+class HuggingSpace(AsyncGeneratorProvider, ProviderModelMixin):
+    """Hugging Face Spaces (Gradio apps): FLUX.1 dev and Kontext, SD 3.5 Large, Qwen2.5 chat.
+
+    A model picks the Space that serves it; ``model="space:owner/name"`` runs any
+    public Gradio Space, its endpoint discovered from the app's API info. No key is
+    needed; with huggingface.co cookies (or ``api_key``) ZeroGPU Spaces get the user's quota.
+    """
+
+    label = "HuggingFace Spaces"
+    url = "https://huggingface.co/spaces"
+    working = True
+    needs_auth = False
+    providers: ClassVar[list[type[SpaceProvider]]] = [*_CHILDREN, GradioSpace]
+    default_model = Qwen_Qwen_2_5.default_model
+    default_image_model = BlackForestLabs_Flux1Dev.default_model
+    default_vision_model = BlackForestLabs_Flux1KontextDev.default_model
+    models: ClassVar[list[str]] = _merged("models")
+    image_models: ClassVar[list[str]] = _merged("image_models")
+    vision_models: ClassVar[list[str]] = [BlackForestLabs_Flux1KontextDev.default_model]
+    model_aliases: ClassVar[dict[str, str]] = {
+        alias: target for child in _CHILDREN for alias, target in child.model_aliases.items()
+    }
+
+    @classmethod
+    def get_model(cls, model: str | None, **kwargs: Any) -> str:
+        """Resolve an alias; ``space:owner/name`` ids pass through."""
+        if model and model.startswith("space:"):
+            return model
+        return super().get_model(model, **kwargs)
+
+    @classmethod
+    def children_for(cls, model: str) -> list[type[SpaceProvider]]:
+        """The Space providers serving ``model`` (already resolved)."""
+        if model.startswith("space:"):
+            return [GradioSpace]
+        return [child for child in _CHILDREN if model in child.get_models()]
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls, model: str, messages: Messages, n: int = 1, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Run the Space serving ``model``; image Spaces run ``n`` times."""
+        if not model:
+            model = cls.default_vision_model if kwargs.get("media") else cls.default_model
+        model = cls.get_model(model)
+        children = cls.children_for(model)
+        if not children:
+            raise ModelNotFoundError(f"{cls.__name__}: no Space serves {model}", provider=cls.__name__)
+        errors: dict[str, BaseException] = {}
+        for child in children:
+            started = False
+            try:
+                yield ProviderInfo(name=child.__name__, model=model, label=child.get_label(), url=child.url)
+                runs = n if model in child.image_models else 1
+                for _ in range(max(1, runs)):
+                    async for chunk in child.create_async_generator(model, messages, **kwargs):
+                        if not started and is_content(chunk):
+                            started = True
+                        yield chunk
+                return
+            except G4FError as exc:
+                if started:
+                    raise
+                errors[child.__name__] = exc
+        if len(errors) == 1:
+            raise next(iter(errors.values()))
+        raise RetryProviderError(f"{cls.__name__}: every Space failed", errors)

@@ -1,0 +1,234 @@
+"""The base of every Space provider: base URL, session, inputs and chunk conversion."""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import os
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar
+
+from ...cookies import get_cookies
+from ...errors import BadRequestError, ResponseError
+from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
+from ...providers.response import ImagePreview, ImageResponse, Reasoning
+from ...typing import MediaListType
+from ._gradio import (
+    GradioUpdate,
+    call_events,
+    file_url,
+    queue_events,
+    space_config,
+    upload,
+    zerogpu_headers,
+)
+
+__all__ = ["SpaceProvider", "load_media", "last_file_url", "file_urls", "chat_text", "first_chat_text", "image_size", "TextDelta"]
+
+_SIGNATURES = ((b"\x89PNG", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
+               (b"RIFF", "image/webp"))
+
+
+def _mime(data: bytes, name: str) -> str:
+    for magic, mime in _SIGNATURES:
+        if data.startswith(magic):
+            return mime
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+async def load_media(session: Any, media: MediaListType | None) -> list[tuple[bytes, str, str]]:
+    """``(bytes, filename, mime)`` for each media item: bytes, ``data:`` URI, URL or local path."""
+    files: list[tuple[bytes, str, str]] = []
+    for index, item in enumerate(media or []):
+        value, name = item if isinstance(item, (tuple, list)) else (item, None)
+        name = name or f"image{index}.png"
+        if isinstance(value, bytes):
+            data = value
+        elif isinstance(value, str) and value.startswith("data:"):
+            header, _, payload = value.partition(",")
+            try:
+                data = base64.b64decode(payload)
+            except ValueError:
+                raise BadRequestError("media: a data: URI is not valid base64") from None
+        elif isinstance(value, str) and value.startswith(("http://", "https://")):
+            async with session.get(value) as response:
+                await response.raise_for_status()
+                data = await response.read()
+            name = item[1] if isinstance(item, (tuple, list)) and item[1] else os.path.basename(value.split("?")[0]) or name
+        elif isinstance(value, (str, os.PathLike)) and os.path.isfile(value):
+            with open(value, "rb") as handle:
+                data = handle.read()
+            name = os.path.basename(os.fspath(value))
+        else:
+            raise BadRequestError(f"media[{index}] is neither bytes, a data: URI, a URL nor a file")
+        files.append((data, name, _mime(data, name)))
+    return files
+
+
+def file_urls(base_url: str, api_prefix: str, value: Any) -> list[str]:
+    """URLs of every file in an output value (FileData, Gallery items, Video wrappers, lists)."""
+    url = file_url(base_url, api_prefix, value)
+    if url:
+        return [url]
+    if isinstance(value, Mapping):
+        return [u for key in ("image", "video", "file") if key in value for u in file_urls(base_url, api_prefix, value[key])]
+    if isinstance(value, list):
+        return [u for item in value for u in file_urls(base_url, api_prefix, item)]
+    return []
+
+
+def last_file_url(base_url: str, api_prefix: str, data: list[Any] | None) -> str | None:
+    """The URL of the first file among a job's outputs."""
+    for value in data or []:
+        urls = file_urls(base_url, api_prefix, value)
+        if urls:
+            return urls[0]
+    return None
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Mapping):
+        return str(content.get("text") or "")
+    if isinstance(content, list):
+        return "".join(_text_of(part) for part in content)
+    return ""
+
+
+def chat_text(history: Any) -> str | None:
+    """The last assistant message of a Chatbot value (messages or ``[user, bot]`` pairs)."""
+    if not isinstance(history, list) or not history:
+        return None
+    last = history[-1]
+    if isinstance(last, Mapping) and "role" in last:
+        return _text_of(last.get("content")) if last.get("role") == "assistant" else ""
+    if isinstance(last, (list, tuple)) and len(last) == 2:
+        return _text_of(last[1])
+    return None
+
+
+def first_chat_text(outputs: list[Any] | None) -> str | None:
+    """The assistant text of the first Chatbot value among a job's outputs."""
+    for value in outputs or []:
+        text = chat_text(value)
+        if text is not None:
+            return text
+    return None
+
+
+def image_size(aspect_ratio: str | None, width: int | None, height: int | None, side: int = 1024) -> tuple[int, int]:
+    """Width and height: explicit values, else the ratio scaled to ``side`` (multiples of 32)."""
+    if width and height:
+        return int(width), int(height)
+    ratio_w, _, ratio_h = (aspect_ratio or "1:1").partition(":")
+    try:
+        rw, rh = float(ratio_w), float(ratio_h)
+    except ValueError:
+        raise BadRequestError(f"aspect_ratio must look like 16:9, not {aspect_ratio!r}") from None
+    if rw <= 0 or rh <= 0:
+        raise BadRequestError(f"aspect_ratio must be positive, not {aspect_ratio!r}")
+    scale = side / max(rw, rh)
+    return int(width or max(32, round(rw * scale / 32) * 32)), int(height or max(32, round(rh * scale / 32) * 32))
+
+
+class TextDelta:
+    """Turns successive full texts into the new part of each (a stream of increments)."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def feed(self, text: str | None) -> str:
+        if not text:
+            return ""
+        # A rewritten earlier part cannot be taken back from the caller; only new text is sent.
+        start = len(os.path.commonprefix([self.text, text]))
+        self.text = text
+        return text[start:]
+
+
+class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
+    """One Hugging Face Space, reached only through the HuggingSpace aggregator.
+
+    ``url`` is the Space's base URL, read at call time (tests point it at a local
+    Gradio server). ``space`` is its Hub id, used for the ZeroGPU token.
+    """
+
+    include_in_any = False
+    parent = "HuggingSpace"
+    working = True
+    space: ClassVar[str] = ""
+    api_name: ClassVar[str] = "infer"
+    #: Whether the Space runs on ZeroGPU (then a user token raises the quota).
+    zerogpu: ClassVar[bool] = False
+
+    @classmethod
+    def base_url(cls) -> str:
+        return cls.url.rstrip("/")
+
+    @classmethod
+    async def space_headers(
+        cls,
+        session: Any,
+        cookies: Mapping[str, str] | None = None,
+        api_key: str | None = None,
+        space: str | None = None,
+    ) -> dict[str, str]:
+        """Headers for the Space's requests (the ZeroGPU token when the user is known)."""
+        if not cls.zerogpu:
+            return {}
+        if cookies is None:
+            cookies = get_cookies("huggingface.co", False)
+        return await zerogpu_headers(session, space or cls.space, cookies, api_key)
+
+    @classmethod
+    async def image_chunks(
+        cls, updates: AsyncIterator[GradioUpdate], prompt: str, api_prefix: str
+    ) -> AsyncIterator[Any]:
+        """Progress as ``Reasoning``, previews as ``ImagePreview``, the result as ``ImageResponse``."""
+        base = cls.base_url()
+        async for update in updates:
+            if update.kind == "queue":
+                yield Reasoning(label="In queue", status=update.status)
+            elif update.kind in ("progress", "log"):
+                yield Reasoning(label="Generating", status=update.status)
+            elif update.kind == "generating":
+                url = last_file_url(base, api_prefix, update.data)
+                if url:
+                    yield ImagePreview(url, alt=prompt)
+            elif update.kind == "completed":
+                url = last_file_url(base, api_prefix, update.data)
+                if not url:
+                    raise ResponseError(f"{cls.__name__}: the Space returned no image", provider=cls.__name__)
+                yield Reasoning(label="Finished", status="")
+                yield ImageResponse(url, alt=prompt)
+
+    @classmethod
+    async def run_image_job(
+        cls,
+        prompt: str,
+        build_data: Any,
+        *,
+        media: MediaListType | None = None,
+        cookies: Mapping[str, str] | None = None,
+        api_key: str | None = None,
+        call: bool = False,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """Upload ``media`` (if any), run the Space's endpoint with ``build_data(files)``."""
+        if not prompt.strip():
+            raise BadRequestError(f"{cls.__name__}: an empty prompt", provider=cls.__name__)
+        base = cls.base_url()
+        async with cls.open_session(**kwargs) as session:
+            headers = await cls.space_headers(session, cookies, api_key)
+            config = await space_config(session, base, headers)
+            files = await load_media(session, media)
+            uploaded = await upload(session, base, config.api_prefix, files, headers=headers) if files else []
+            data = build_data(uploaded)
+            if call:
+                updates = call_events(session, base, cls.api_name, data, headers=headers,
+                                      provider=cls.__name__, api_prefix=config.api_prefix)
+            else:
+                updates = queue_events(session, base, cls.api_name, data, headers=headers, provider=cls.__name__)
+            async for chunk in cls.image_chunks(updates, prompt, config.api_prefix):
+                yield chunk
