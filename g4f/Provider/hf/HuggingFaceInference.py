@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from ...config import get_hf_token, hf_router_endpoint
 from ...debug import logger
-from ...errors import NetworkError, TimeoutError
+from ...errors import ModelNotFoundError, NetworkError, TimeoutError
 from ...models import (
     CHAT_ALIASES,
     DEFAULT_IMAGE_MODEL,
@@ -65,6 +65,17 @@ class HuggingFaceInference(AsyncGeneratorProvider, ProviderModelMixin):
         ordered = [cls.default_model or ""] + text + cls.models + cls.vision_models
         ordered += cls.image_models + cls._trending_images
         return [model for model in dict.fromkeys(ordered) if model]
+
+    @classmethod
+    def get_model(cls, model: str | None, **kwargs: Any) -> str:
+        """The Hub id for ``model``; router suffixes (``:fastest``, ``:groq``) are not served here."""
+        resolved = super().get_model(model, **kwargs)
+        if ":" in resolved:
+            raise ModelNotFoundError(
+                f"{cls.__name__}: {resolved} carries a router suffix; use HuggingFaceAPI",
+                provider=cls.__name__,
+            )
+        return resolved
 
     @classmethod
     def get_image_models(cls) -> list[str]:

@@ -78,6 +78,7 @@ class TgiParser:
         self._finished = False
 
     def feed(self, event: Mapping[str, Any]) -> Iterator[Any]:
+        """Typed chunks for one TGI event (a token, and the final ``details``)."""
         token = event.get("token") if isinstance(event, Mapping) else None
         if isinstance(token, Mapping):
             if token.get("special"):

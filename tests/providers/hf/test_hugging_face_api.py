@@ -859,3 +859,89 @@ async def test_async_client_stream_interrupted_after_content(router: FakeRouter)
             received.append(chunk.choices[0].delta.content or "")
     assert "".join(received) == router.chat.content[: 3 * router.chat.chunk_size]
     assert len(router.chat_bodies) == 1, "no retry once content has been streamed"
+
+
+# --- the chunk parser on its own (shapes the fake does not produce) ---------------------------
+
+
+def test_parser_merges_interleaved_tool_deltas_and_flushes_at_the_end() -> None:
+    from g4f.Provider.hf._api_parser import ChatChunkParser
+
+    parser = ChatChunkParser()
+    deltas = [
+        {"index": 1, "id": "b", "function": {"name": "lookup", "arguments": '{"q": '}},
+        {"index": 0, "id": "a", "function": {"name": "get_weather", "arguments": ""}},
+        {"index": 0, "function": {"arguments": '{"city": "Oslo"}'}},
+        {"index": 1, "function": {"arguments": '"fjords"}'}},
+    ]
+    out = [
+        item for d in deltas for item in parser.feed({"choices": [{"delta": {"tool_calls": [d]}}]})
+    ]
+    assert out == [], "nothing is emitted before the tool calls are finished"
+    [calls] = list(parser.close())
+    assert [
+        (c["id"], c["function"]["name"], json.loads(c["function"]["arguments"]))
+        for c in calls.get_list()
+    ] == [
+        ("a", "get_weather", {"city": "Oslo"}),
+        ("b", "lookup", {"q": "fjords"}),
+    ]
+    assert list(parser.close()) == []
+
+
+def test_parser_accepts_object_arguments_and_missing_ids() -> None:
+    from g4f.Provider.hf._api_parser import ChatChunkParser, completion_as_chunk
+
+    message = {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"function": {"name": "f", "arguments": {"x": 1}}}],
+    }
+    parser = ChatChunkParser()
+    out = list(
+        parser.feed(
+            completion_as_chunk({"choices": [{"message": message, "finish_reason": "tool_calls"}]})
+        )
+    )
+    assert out[0].get_list() == [
+        {"id": "call_0", "type": "function", "function": {"name": "f", "arguments": '{"x": 1}'}}
+    ]
+    assert out[1] == FinishReason("tool_calls")
+
+
+def test_parser_ignores_empty_and_odd_chunks() -> None:
+    from g4f.Provider.hf._api_parser import ChatChunkParser
+
+    parser = ChatChunkParser()
+    odd = [
+        {},
+        {"choices": None},
+        {"choices": ["x"]},
+        {"choices": [{"delta": None}]},
+        {"usage": None},
+    ]
+    assert [item for chunk in odd for item in parser.feed(chunk)] == []
+    usage = {
+        "prompt_tokens": 1,
+        "completion_tokens": 2,
+        "total_tokens": 3,
+        "prompt_tokens_details": {"cached": 0},
+    }
+    [item] = list(parser.feed({"choices": [], "usage": usage}))
+    assert isinstance(item, Usage) and item.total_tokens == 3
+    assert list(parser.feed({"choices": [], "usage": usage})) == [], "usage is reported once"
+
+
+async def test_breaking_out_of_the_stream_closes_it(router: FakeRouter) -> None:
+    router.chat = ChatScript(content="word " * 200, chunk_size=5)
+    stream = HuggingFaceAPI.create_async_generator("llama-3.3-70b", HELLO)
+    texts = []
+    async for chunk in stream:
+        if isinstance(chunk, str):
+            texts.append(chunk)
+            if len(texts) == 2:
+                break
+    await stream.aclose()
+    assert texts == ["word ", "word "]
+    chunks = await run()
+    assert summary(chunks)["text"] == "word " * 200

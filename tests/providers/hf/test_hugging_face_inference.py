@@ -585,3 +585,21 @@ def test_any_provider_reports_every_failure(
     assert isinstance(errors["HuggingFaceAPI"], PaymentRequiredError)
     assert isinstance(errors["HuggingFaceInference"], ModelNotFoundError)
     assert TOKEN not in str(info.value)
+
+
+async def test_router_suffixes_are_not_served_here(router: FakeRouter, hub: FakeHub) -> None:
+    with pytest.raises(ModelNotFoundError, match="HuggingFaceAPI"):
+        await run(model="llama-3.3-70b:together")
+    assert router.requests == [] and hub.requests == []
+
+
+def test_any_provider_passes_router_suffixes_to_the_router(
+    router: FakeRouter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from g4f.client import Client
+
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    completion = Client().chat.completions.create(model="openai/gpt-oss-120b:groq", messages=HELLO)
+    assert completion.provider == "HuggingFaceAPI"
+    assert router.chat_bodies[-1]["model"] == "openai/gpt-oss-120b:groq"
+    assert router.tgi_bodies == []
