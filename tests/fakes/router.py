@@ -17,6 +17,7 @@ import json
 import re
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,7 +99,8 @@ class ChatScript:
     ``reasoning_field``: "reasoning", "reasoning_content", "reasoning_text" or "think"
     (inline ``<think>`` tags in the content). ``done_no_space`` sends ``data:[DONE]``
     (e), ``keepalive`` interleaves SSE comments (f), ``always_usage`` sends usage
-    even when ``include_usage`` was not asked (g).
+    even when ``include_usage`` was not asked (g). ``ignore_stream`` answers JSON even
+    to a stream request, as some backends do.
     """
 
     content: str = "Paris is the capital of France."
@@ -115,6 +117,7 @@ class ChatScript:
     always_usage: bool = False
     chunk_size: int = 5
     backend: str = "novita"
+    ignore_stream: bool = False
 
 
 @dataclass
@@ -228,6 +231,9 @@ class FakeRouter(ServedFake):
     def __init__(self, token: str | None = TOKEN) -> None:
         self.token = token
         self.chat = ChatScript()
+        #: When set, picks the script for each chat request from its JSON body (e.g. text
+        #: once a ``tool`` message is in the history); otherwise ``chat`` answers.
+        self.chat_responder: Callable[[dict[str, Any]], ChatScript] | None = None
         self.tgi = TgiScript()
         self.catalogue: list[dict[str, Any]] = _default_catalogue()
         self.text_models: set[str] = {
@@ -470,9 +476,9 @@ async def _chat(request: web.Request) -> web.StreamResponse:
     error, backend = _check_model(fake, model)
     if error is not None:
         return error
-    script = fake.chat
+    script = fake.chat if fake.chat_responder is None else fake.chat_responder(body)
     headers = {"x-inference-provider": backend, "x-request-id": f"req-{len(fake.chat_bodies)}"}
-    if not body.get("stream"):
+    if not body.get("stream") or script.ignore_stream:
         if fault is not None and fault.cut_after is not None:
             response = web.StreamResponse(headers={"Content-Type": "application/json", **headers})
             await response.prepare(request)

@@ -945,3 +945,18 @@ async def test_breaking_out_of_the_stream_closes_it(router: FakeRouter) -> None:
     assert texts == ["word ", "word "]
     chunks = await run()
     assert summary(chunks)["text"] == "word " * 200
+
+
+async def test_json_answer_to_a_stream_request(router: FakeRouter) -> None:
+    router.chat = ChatScript(reasoning="Quick.", ignore_stream=True)
+    chunks = await run(stream=True)
+    assert router.chat_bodies[-1]["stream"] is True
+    assert summary(chunks) == summary(await run(stream=False))
+    assert summary(chunks)["text"] == router.chat.content
+
+
+async def test_503_without_estimated_time_is_not_waited_for(router: FakeRouter) -> None:
+    router.faults.add(status=503, message="Service Unavailable", shape="openai")
+    with pytest.raises(ResponseStatusError) as info:
+        await run()
+    assert info.value.status_code == 503 and len(router.requests) == 1

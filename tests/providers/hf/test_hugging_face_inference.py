@@ -603,3 +603,28 @@ def test_any_provider_passes_router_suffixes_to_the_router(
     assert completion.provider == "HuggingFaceAPI"
     assert router.chat_bodies[-1]["model"] == "openai/gpt-oss-120b:groq"
     assert router.tgi_bodies == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "error"),
+    [
+        ({"cut_after": 2}, "NetworkError"),
+        ({"stall": 3.0}, "TimeoutError"),
+        ({"malformed": True}, "StreamParseError"),
+        ({"status": 504, "message": "Gateway Time-out", "shape": "html"}, "ResponseStatusError"),
+        (
+            {"status": 429, "message": "Too many", "headers": {"Retry-After": "12"}},
+            "RateLimitError",
+        ),
+    ],
+)
+async def test_tgi_stream_misbehaviour(
+    router: FakeRouter, fault: dict[str, Any], error: str
+) -> None:
+    import g4f.errors as errors
+
+    router.faults.add(path="/hf-inference", **fault)
+    with pytest.raises(getattr(errors, error)) as info:
+        await run(stream_timeout=0.5)
+    if error == "RateLimitError":
+        assert info.value.retry_after == 12.0
