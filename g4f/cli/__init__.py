@@ -10,6 +10,10 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._term import Term
 
 __all__ = ["main", "build_parser"]
 
@@ -39,14 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace, term: Term) -> int:
     from ._chat import run_chat
     from ._listing import run_models, run_providers
     from ._media import run_media
     from ._serve import run_api_command, run_login
-    from ._term import Term
 
-    term = Term()
     command = args.command
     if command == "chat":
         return asyncio.run(run_chat(args, term))
@@ -76,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     term = Term()
     try:
-        return _dispatch(args)
+        return _dispatch(args, term)
     except (UsageError, InvalidRequestError, ProviderNotFoundError) as exc:
         term.error(str(exc))
         return EXIT_USAGE

@@ -45,6 +45,7 @@ class Term:
         self._started = time.monotonic()
         self._status_shown = False
         self._last_status = ""
+        self.wrote = False
 
     def content(self, text: str) -> None:
         """Answer text: always plain on stdout."""
@@ -53,6 +54,7 @@ class Term:
         self._clear_status()
         self.out.write(text)
         self.out.flush()
+        self.wrote = self.wrote or bool(text)
 
     def reasoning(self, text: str) -> None:
         """Thinking text: dimmed on stdout when it is a terminal, else plain on stderr."""
@@ -62,6 +64,7 @@ class Term:
                 self.out.write(DIM)
             self.out.write(text)
             self.out.flush()
+            self.wrote = True
         else:
             self.err.write(text)
             self.err.flush()
@@ -96,14 +99,15 @@ class Term:
             self._status_shown = False
 
     def finish(self, newline: bool = True) -> None:
-        """End the answer: reset colours and end the line."""
+        """End the answer: reset colours and end the line (if anything was written)."""
         if self._in_reasoning:
             if self.tty:
                 self.out.write(RESET)
             self._in_reasoning = False
         self._clear_status()
-        if newline:
+        if newline and self.wrote:
             self.out.write("\n")
+        self.wrote = False
         self.out.flush()
 
     def line(self, text: str = "") -> None:

@@ -15,16 +15,8 @@ from tests.api import providers as mocks
 
 @pytest.fixture(autouse=True)
 def mock_registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """The registry holds exactly the mock providers (AnyProvider's map is built from them)."""
-    import g4f.Provider as registry
-
-    index = {cls.__name__: mocks.MODULE for cls in mocks.ALL}
-    index["AnyProvider"] = "g4f.providers.any_provider"
-    monkeypatch.setattr(registry, "_index", lambda: index)
-    for cls in mocks.ALL:
-        cls.reset()
-    clear_cooldowns()
-    yield index
+    """The registry holds exactly the mock providers."""
+    yield mocks.install_registry(monkeypatch)
     clear_cooldowns()
 
 

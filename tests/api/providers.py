@@ -217,3 +217,17 @@ class VideoProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
 
 
 ALL = [EchoProvider, ThinkingProvider, ToolProvider, SlowProvider, BrokenAuth, BrokenAnswer, ImageProvider, VideoProvider]
+
+
+def install_registry(monkeypatch: Any) -> dict[str, str]:
+    """Make the registry hold exactly these providers (AnyProvider's map is built from them)."""
+    import g4f.Provider as registry
+    from g4f.providers.retry_provider import clear_cooldowns
+
+    index = {cls.__name__: MODULE for cls in ALL}
+    index["AnyProvider"] = "g4f.providers.any_provider"
+    monkeypatch.setattr(registry, "_index", lambda: index)
+    for cls in ALL:
+        cls.reset()
+    clear_cooldowns()
+    return index
