@@ -86,7 +86,7 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
     ) -> AsyncIterator[Any]:
         """Stream text, ``Reasoning``, ``ToolCalls``, ``Usage`` and ``FinishReason`` chunks."""
         token = require_token(cls.__name__, api_key)
-        model = cls.get_model(model)
+        model = cls.get_model(model or (cls.default_vision_model if kwargs.get("media") else None))
         body = build_chat_body(model, messages, stream=bool(stream), **kwargs)
         headers = auth_headers(
             token, bill_to, accept="text/event-stream" if stream else "application/json"

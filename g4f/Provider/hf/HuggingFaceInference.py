@@ -79,8 +79,11 @@ class HuggingFaceInference(AsyncGeneratorProvider, ProviderModelMixin):
 
     @classmethod
     def get_image_models(cls) -> list[str]:
-        """Static image models plus trending ones found by the last discovery."""
-        return list(dict.fromkeys(cls.image_models + cls._trending_images))
+        """Static image models plus trending ones found by a discovery that is still fresh."""
+        fresh = set(cls.get_models())
+        return list(
+            dict.fromkeys(cls.image_models + [m for m in cls._trending_images if m in fresh])
+        )
 
     @classmethod
     async def create_async_generator(  # type: ignore[override]

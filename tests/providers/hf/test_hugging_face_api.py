@@ -960,3 +960,8 @@ async def test_503_without_estimated_time_is_not_waited_for(router: FakeRouter) 
     with pytest.raises(ResponseStatusError) as info:
         await run()
     assert info.value.status_code == 503 and len(router.requests) == 1
+
+
+async def test_media_without_a_model_uses_the_vision_default(router: FakeRouter) -> None:
+    await run(model="", media=[("https://example.org/cat.jpg", None)])
+    assert router.chat_bodies[-1]["model"] == HuggingFaceAPI.default_vision_model

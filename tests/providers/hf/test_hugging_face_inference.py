@@ -628,3 +628,10 @@ async def test_tgi_stream_misbehaviour(
         await run(stream_timeout=0.5)
     if error == "RateLimitError":
         assert info.value.retry_after == 12.0
+
+
+async def test_trending_image_models_expire_with_the_discovery(hub: FakeHub) -> None:
+    await HuggingFaceInference.refresh_models()
+    assert "black-forest-labs/FLUX.1-Krea-dev" in HuggingFaceInference.get_image_models()
+    HuggingFaceInference.clear_models_cache()
+    assert HuggingFaceInference.get_image_models() == HuggingFaceInference.image_models
