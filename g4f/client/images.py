@@ -8,7 +8,7 @@ from contextlib import aclosing
 from typing import Any
 
 from ..errors import InvalidRequestError, ResponseError
-from ..providers.response import MediaResponse
+from ..providers.response import ImagePreview, MediaResponse, VideoResponse
 from .service import model_name, provider_name, resolve_provider
 from .stubs import Image, ImagesResponse
 
@@ -79,7 +79,11 @@ class AsyncImages:
         proxy: str | None = None,
         **kwargs: Any,
     ) -> ImagesResponse:
-        """Generate ``n`` results for ``prompt``; URLs or base64 as ``response_format`` says."""
+        """Generate ``n`` results for ``prompt``; URLs or base64 as ``response_format`` says.
+
+        Videos always come back as URLs (``data:`` URIs when the service sent bytes).
+        Nothing is written to disk; ``ImagesResponse.save(path)`` writes where asked.
+        """
         if not isinstance(prompt, str) or not prompt.strip():
             raise InvalidRequestError("prompt must be a non-empty string")
         response_format = response_format or "url"
@@ -107,7 +111,8 @@ class AsyncImages:
         )
         async with aclosing(events):
             async for event in events:
-                if event.kind == "media":
+                # Previews are intermediate frames of a running job, not results.
+                if event.kind == "media" and not isinstance(event.value, ImagePreview):
                     results.append(event.value)
                 elif event.kind == "provider":
                     name = event.value.name or name
@@ -116,7 +121,8 @@ class AsyncImages:
             raise ResponseError(f"{name}: no media in the response", provider=name)
         data: list[Image] = []
         for url, media in urls[: max(n, 1)] if len(urls) > n else urls:
-            if response_format == "b64_json":
+            # Videos stay URLs whatever the format: base64 of a video is no use in JSON.
+            if response_format == "b64_json" and not isinstance(media, VideoResponse):
                 raw = await fetch_bytes(url, media.options, proxy)
                 image = Image(b64_json=base64.b64encode(raw).decode(), revised_prompt=prompt)
             else:

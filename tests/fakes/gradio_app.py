@@ -6,7 +6,8 @@ server with one Gradio app per Space mounted under its own path (each has its ow
 and ``/gradio_api/info``), with analytics and every other outbound call disabled:
 
 - ``/black-forest-labs-flux-1-dev`` (FLUX.1-dev shape), ``/infer``: prompt, seed, randomize_seed, width,
-  height, guidance_scale, steps → a generated PNG and the seed, with progress per step;
+  height, guidance_scale, steps → a generated PNG and the seed, with progress per step
+  (the prompt ``preview`` also streams two preview images first);
 - ``/black-forest-labs-flux-1-kontext-dev`` (Kontext shape), ``/infer``: an uploaded image, prompt, seed,
   randomize_seed, guidance_scale, steps → an edited PNG;
 - ``/stabilityai-stable-diffusion-3-5-large`` (SD 3.5 Large shape, used through the call API), ``/infer``;
@@ -105,9 +106,13 @@ def flux_dev() -> Any:
             raise gr.Error(QUOTA_MESSAGE)
         seed = 42 if randomize_seed else int(seed)
         delay = 0.3 if prompt == "slow" else 0.02
-        for _ in progress.tqdm(range(int(steps)), desc="Sampling", unit="steps"):
+        steps = int(steps)
+        for step in progress.tqdm(range(steps), desc="Sampling", unit="steps"):
             time.sleep(delay)
-        return _png(width, height, seed, prompt), seed
+            if prompt == "preview" and step in (steps // 3, 2 * steps // 3):
+                # Like the real Space: blurry previews while sampling (sent as diffs).
+                yield _png(64 + 64 * step, 64, step, prompt), seed
+        yield _png(width, height, seed, prompt), seed
 
     with gr.Blocks(analytics_enabled=False) as demo:
         c = _image_controls(gr)

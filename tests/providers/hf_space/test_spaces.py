@@ -228,3 +228,15 @@ def test_children_are_only_reached_through_the_aggregator() -> None:
     assert keys["flux"] == "flux-dev" and keys["qwen-2.5-72b"] == "qwen-2.5-72b"
     assert keys["sd-3.5-large"] == "sd-3.5-large"
     assert CHAT and HuggingSpace.default_image_model == "flux-dev"
+
+
+async def test_previews_stream_as_diffs_and_are_not_results(spaces: GradioServer) -> None:
+    chunks = await run(BlackForestLabs_Flux1Dev, "flux-dev", "preview", num_inference_steps=6,
+                       width=256, height=256)
+    previews = [c for c in chunks if isinstance(c, ImagePreview)]
+    assert len(previews) >= 2
+    sizes = [png_size(fetch(p.urls[0])) for p in previews]
+    # The second preview only exists as a diff of the first: applying it gives a new file.
+    assert sizes[:2] == [(12, 8), (20, 8)]
+    [final] = images(chunks)
+    assert png_size(fetch(final.urls[0])) == (16, 16)
