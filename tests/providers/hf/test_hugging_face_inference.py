@@ -635,3 +635,33 @@ async def test_trending_image_models_expire_with_the_discovery(hub: FakeHub) -> 
     assert "black-forest-labs/FLUX.1-Krea-dev" in HuggingFaceInference.get_image_models()
     HuggingFaceInference.clear_models_cache()
     assert HuggingFaceInference.get_image_models() == HuggingFaceInference.image_models
+
+
+def test_client_continue_and_template(router: FakeRouter) -> None:
+    from g4f.client import Client
+
+    messages = [*HELLO, {"role": "assistant", "content": "Deep learning"}]
+    completion = Client().chat.completions.create(
+        model="mistral-nemo",
+        provider=HuggingFaceInference,
+        messages=messages,
+        action="continue",
+        max_tokens=4,
+    )
+    assert (
+        router.tgi_bodies[-1]["inputs"] == "<s>[INST] What is deep learning? [/INST] Deep learning"
+    )
+    assert router.tgi_bodies[-1]["parameters"]["max_new_tokens"] == 4
+    assert completion.choices[0].message.content == " Deep learning is a"
+    assert completion.choices[0].finish_reason == "length"
+
+
+async def test_async_client_image_bytes_as_data_uri(router: FakeRouter) -> None:
+    from g4f.client import AsyncClient
+
+    result = await AsyncClient().images.generate(
+        "a quiet street", model="sd-3.5-large", provider=HuggingFaceInference, aspect_ratio="2:1"
+    )
+    [image] = result.data
+    assert image.url is not None and png_size(decode(image.url)) == (1024, 512)
+    assert router.image_bodies[-1]["model"] == "stabilityai/stable-diffusion-3.5-large"
