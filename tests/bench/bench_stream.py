@@ -1,0 +1,128 @@
+"""Benchmark 3: tokens/s of one long SSE stream: AsyncClient and Client vs raw aiohttp.
+
+The raw reader does the least a correct client must: split the body into lines,
+JSON-decode each ``data:`` line and pick ``choices[0].delta.content``. Every mode
+must count exactly the streamed tokens, or the run fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+from tests.bench._util import Context, median, raw_chat_body, run_worker
+from tests.bench.report import Metric, Target
+
+__all__ = ["run", "work", "raw_stream"]
+
+MODES = ("raw", "async", "sync")
+
+
+async def raw_stream(session: Any, url: str, headers: dict[str, str], tokens: int) -> int:
+    """Content tokens of one stream read with plain aiohttp (lines, JSON, delta.content)."""
+    count = 0
+    buffer = b""
+    async with session.post(url, json=raw_chat_body(True, tokens), headers=headers) as response:
+        response.raise_for_status()
+        async for chunk in response.content.iter_any():
+            buffer += chunk
+            *lines, buffer = buffer.split(b"\n")
+            for line in lines:
+                if not line.startswith(b"data:"):
+                    continue
+                data = line[5:].strip()
+                if data == b"[DONE]":
+                    return count
+                choices = json.loads(data)["choices"]
+                if choices and choices[0]["delta"].get("content"):
+                    count += 1
+    return count
+
+
+def _client_kwargs(tokens: int) -> dict[str, Any]:
+    from g4f.Provider.hf.HuggingFaceAPI import HuggingFaceAPI
+    from tests.bench._util import MESSAGES, MODEL
+
+    return {
+        "messages": MESSAGES,
+        "model": MODEL,
+        "provider": HuggingFaceAPI,
+        "stream": True,
+        "max_tokens": tokens,
+    }
+
+
+async def async_stream(client: Any, tokens: int) -> int:
+    """Content chunks of one stream through ``AsyncClient``."""
+    count = 0
+    async for chunk in client.chat.completions.create(**_client_kwargs(tokens)):
+        if chunk.choices and chunk.choices[0].delta.content:
+            count += 1
+    return count
+
+
+def _sync_stream(client: Any, tokens: int) -> int:
+    count = 0
+    for chunk in client.chat.completions.create(**_client_kwargs(tokens)):
+        if chunk.choices and chunk.choices[0].delta.content:
+            count += 1
+    return count
+
+
+async def work(params: dict[str, Any]) -> dict[str, Any]:
+    import asyncio
+
+    import aiohttp
+
+    from g4f.client import AsyncClient, Client
+
+    url = os.environ["HF_ROUTER_ENDPOINT"] + "/v1/chat/completions"
+    headers = {"Authorization": f"Bearer {os.environ['HF_TOKEN']}"}
+    tokens = params["tokens"]
+    async_client, sync_client = AsyncClient(), Client()
+    rates: dict[str, list[float]] = {mode: [] for mode in MODES}
+    async with aiohttp.ClientSession() as session:
+
+        async def once(mode: str) -> float:
+            start = time.perf_counter()
+            if mode == "raw":
+                count = await raw_stream(session, url, headers, tokens)
+            elif mode == "async":
+                count = await async_stream(async_client, tokens)
+            else:
+                count = await asyncio.to_thread(_sync_stream, sync_client, tokens)
+            elapsed = time.perf_counter() - start
+            if count != tokens:
+                raise AssertionError(f"{mode}: {count} tokens, expected {tokens}")
+            return count / elapsed
+
+        for mode in MODES:
+            await once(mode)
+        for repeat in range(params["repeats"]):
+            for mode in MODES[repeat % 3 :] + MODES[: repeat % 3]:
+                rates[mode].append(await once(mode))
+    return {"rates": rates}
+
+
+def run(ctx: Context) -> list[Metric]:
+    tokens = ctx.scale(20_000, 300)
+    params = {"tokens": tokens, "repeats": ctx.scale(5, 2)}
+    rates = run_worker(ctx, "bench_stream", params)["rates"]
+    baseline = median(rates["raw"])
+    note = f"one {tokens:,}-token SSE stream"
+    return [
+        Metric(
+            "3 stream",
+            f"tokens/s, {label}",
+            median(rates[mode]),
+            baseline,
+            "tok/s",
+            "raw aiohttp",
+            Target("ratio", ">=", bound),
+            note=note,
+            detail={"samples": rates[mode], "baseline": rates["raw"]},
+        )
+        for mode, label, bound in (("async", "AsyncClient", 0.7), ("sync", "sync Client", 0.5))
+    ]
