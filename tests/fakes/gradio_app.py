@@ -47,6 +47,7 @@ KONTEXT = "black-forest-labs-flux-1-kontext-dev"
 SD35 = "stabilityai-stable-diffusion-3-5-large"
 CHAT = "qwen-qwen2-5"
 SPACES = (FLUX_DEV, KONTEXT, SD35, CHAT)
+_DEAD_PROXY = "http://127.0.0.1:9"
 
 _state: dict[str, Any] = {"zerogpu_token": None, "zerogpu_uuid": None, "slow_steps": 0, "slow_closed": False}
 
@@ -60,7 +61,7 @@ def _offline_env() -> None:
             "GRADIO_SERVER_NAME": "127.0.0.1",
             "GRADIO_SSR_MODE": "False",
             "GRADIO_HEARTBEAT_INTERVAL": "1",
-            "NO_PROXY": "*",
+            "NO_PROXY": "127.0.0.1,localhost",
         }
     )
 
@@ -251,8 +252,10 @@ class GradioServer:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
-        env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", NO_PROXY="*",
-                   PYTHONWARNINGS="ignore")
+        # Any attempt to leave 127.0.0.1 goes to a dead proxy and fails at once.
+        env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",
+                   HTTP_PROXY=_DEAD_PROXY, HTTPS_PROXY=_DEAD_PROXY, ALL_PROXY=_DEAD_PROXY,
+                   NO_PROXY="127.0.0.1,localhost", PYTHONWARNINGS="ignore")
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         self._log = tempfile.TemporaryFile()
         self._process = subprocess.Popen(

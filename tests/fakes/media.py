@@ -19,6 +19,8 @@ import asyncio
 import base64
 import itertools
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +28,7 @@ from aiohttp import web
 
 from .server import FakeServer, fault_response, hf_error
 
-__all__ = ["MediaState", "make_media_app", "media_server", "PNG", "MP4", "TOKEN", "MODELS"]
+__all__ = ["MediaState", "make_media_app", "media_server", "serve_media", "PNG", "MP4", "TOKEN", "MODELS"]
 
 TOKEN = "hf_fakeMediaToken0123456789"
 PNG = base64.b64decode(
@@ -302,3 +304,15 @@ def make_media_app(state: MediaState | None = None) -> web.Application:
 def media_server(state: MediaState | None = None) -> FakeServer:
     """A started-on-enter :class:`FakeServer` running the media app."""
     return FakeServer(make_media_app(state))
+
+
+@contextmanager
+def serve_media(state: MediaState, monkeypatch: Any) -> Iterator[FakeServer]:
+    """The media fake, with the Hub and router endpoints and a fresh mapping cache pointed at it."""
+    from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
+
+    with media_server(state) as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.setenv("HF_ROUTER_ENDPOINT", server.url)
+        monkeypatch.setattr(HuggingFaceMedia, "_mappings", {})
+        yield server

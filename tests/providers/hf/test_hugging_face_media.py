@@ -21,7 +21,7 @@ from g4f.errors import (
 )
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
 from g4f.providers.response import ImageResponse, ProviderInfo, Reasoning, VideoResponse
-from tests.fakes.media import MP4, PNG, TOKEN, MediaState, media_server
+from tests.fakes.media import MP4, PNG, TOKEN, MediaState, serve_media
 from tests.fakes.server import FakeServer
 
 FLUX = "black-forest-labs/FLUX.1-dev"
@@ -35,11 +35,8 @@ def state() -> MediaState:
 
 @pytest.fixture
 def server(state: MediaState, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
-    with media_server(state) as srv:
-        monkeypatch.setenv("HF_ENDPOINT", srv.url)
-        monkeypatch.setenv("HF_ROUTER_ENDPOINT", srv.url)
+    with serve_media(state, monkeypatch) as srv:
         monkeypatch.setattr(HuggingFaceMedia, "progress_interval", 0.1)
-        monkeypatch.setattr(HuggingFaceMedia, "_mappings", {})
         yield srv
 
 

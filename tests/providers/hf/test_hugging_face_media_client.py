@@ -11,7 +11,7 @@ import pytest
 from g4f.client import AsyncClient, Client
 from g4f.errors import MissingAuthError, PaymentRequiredError
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
-from tests.fakes.media import MP4, PNG, TOKEN, MediaState, media_server
+from tests.fakes.media import MP4, PNG, TOKEN, MediaState, serve_media
 from tests.fakes.server import FakeServer
 
 
@@ -22,10 +22,7 @@ def state() -> MediaState:
 
 @pytest.fixture
 def server(state: MediaState, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
-    with media_server(state) as srv:
-        monkeypatch.setenv("HF_ENDPOINT", srv.url)
-        monkeypatch.setenv("HF_ROUTER_ENDPOINT", srv.url)
-        monkeypatch.setattr(HuggingFaceMedia, "_mappings", {})
+    with serve_media(state, monkeypatch) as srv:
         yield srv
 
 
