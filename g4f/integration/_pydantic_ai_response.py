@@ -53,8 +53,16 @@ _FINISH_REASONS: dict[str, FinishReason] = {
 }
 
 
-def _category(status: int) -> Any:
-    """The pydantic-ai error category of an HTTP status (``None``: a plain ModelHTTPError)."""
+def _category(exc: BaseException, status: int) -> Any:
+    """The pydantic-ai error category of a g4f error: by its class, else by its HTTP status."""
+    if isinstance(exc, errors.ModelNotFoundError):
+        return ModelNotFoundError
+    if isinstance(exc, errors.MissingAuthError):
+        return ModelAuthenticationError
+    if isinstance(exc, errors.PaymentRequiredError):
+        return ModelQuotaExceededError
+    if isinstance(exc, errors.RateLimitError):
+        return ModelRateLimitError
     if status in (401, 403):
         return ModelAuthenticationError
     if status == 402:
@@ -86,7 +94,7 @@ def map_error(exc: errors.G4FError, model_name: str, *, in_stream: bool = False)
     if status is not None:
         body = exc.body if exc.body else message
         return ModelHTTPError.for_category(
-            _category(status),
+            _category(exc, status),
             status_code=status,
             model_name=model_name,
             body=redact(body),

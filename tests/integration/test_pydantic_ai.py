@@ -22,7 +22,9 @@ from pydantic_ai.exceptions import (
     ModelAuthenticationError,
     ModelConnectionError,
     ModelHTTPError,
+    ModelNotFoundError,
     ModelRateLimitError,
+    UnexpectedModelBehavior,
 )
 from pydantic_ai.messages import (
     BinaryContent,
@@ -406,3 +408,28 @@ def test_missing_pydantic_ai_names_the_extra() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'g4f[pydantic-ai]'" in out.stdout
+
+
+async def test_in_band_error_after_200_is_unexpected_model_behavior(router: FakeRouter) -> None:
+    router.faults.add(inband_error="Model is overloaded", path=CHAT)
+    with pytest.raises(UnexpectedModelBehavior) as info:
+        await run(Agent(g4f_model()), "hi", stream=True)
+    assert "Model is overloaded" in str(info.value)
+    assert info.value.body is not None and "generation" in info.value.body
+
+
+async def test_unknown_model_is_model_not_found(router: FakeRouter) -> None:
+    agent = Agent(G4FModel("nobody/no-such-model", HuggingFaceAPI, api_key=TOKEN))
+    with pytest.raises(ModelHTTPError) as info:
+        await agent.run("hi")
+    assert info.value.status_code == 400
+    assert isinstance(info.value, ModelNotFoundError)
+    assert "not supported by any provider" in str(info.value.body)
+
+
+async def test_no_token_is_authentication_error_before_any_request(router: FakeRouter) -> None:
+    with pytest.raises(ModelAuthenticationError) as info:
+        await Agent(G4FModel("llama-3.3-70b", HuggingFaceAPI)).run("hi")
+    assert not isinstance(info.value, ModelHTTPError)
+    assert "token" in str(info.value)
+    assert router.requests == []
