@@ -100,7 +100,7 @@ class ChatScript:
     (inline ``<think>`` tags in the content). ``done_no_space`` sends ``data:[DONE]``
     (e), ``keepalive`` interleaves SSE comments (f), ``always_usage`` sends usage
     even when ``include_usage`` was not asked (g). ``ignore_stream`` answers JSON even
-    to a stream request, as some backends do.
+    to a stream request, as some backends do; ``duplicate_done`` sends ``[DONE]`` twice.
     """
 
     content: str = "Paris is the capital of France."
@@ -118,6 +118,7 @@ class ChatScript:
     chunk_size: int = 5
     backend: str = "novita"
     ignore_stream: bool = False
+    duplicate_done: bool = False
 
 
 @dataclass
@@ -437,6 +438,7 @@ async def _stream_events(
     space: bool = True,
     keepalive: bool = False,
     done: str | None = "[DONE]",
+    repeat_done: int = 1,
 ) -> web.StreamResponse:
     """Write ``events`` as SSE, applying a stream fault (cut, stall, malformed, in-band error)."""
     response = await open_sse(request, headers)
@@ -456,7 +458,7 @@ async def _stream_events(
         if keepalive:
             await response.write(b": keep-alive\n\n")
         await write_sse(response, event, space=space)
-    if done is not None:
+    for _ in range(repeat_done if done is not None else 0):
         await write_sse(response, done, space=space)
     await response.write_eof()
     return response
@@ -494,6 +496,7 @@ async def _chat(request: web.Request) -> web.StreamResponse:
         headers=headers,
         space=not script.done_no_space,
         keepalive=script.keepalive,
+        repeat_done=2 if script.duplicate_done else 1,
     )
 
 

@@ -264,6 +264,7 @@ VARIANTS = {
         always_usage=True, usage={"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}
     ),
     "eos-token": ChatScript(finish_reason="eos_token"),
+    "duplicate-done": ChatScript(duplicate_done=True),
     "stop-sequence": ChatScript(finish_reason="stop_sequence", variant="tgi"),
 }
 
@@ -965,3 +966,14 @@ async def test_503_without_estimated_time_is_not_waited_for(router: FakeRouter) 
 async def test_media_without_a_model_uses_the_vision_default(router: FakeRouter) -> None:
     await run(model="", media=[("https://example.org/cat.jpg", None)])
     assert router.chat_bodies[-1]["model"] == HuggingFaceAPI.default_vision_model
+
+
+def test_client_long_retry_after_is_not_waited_out(router: FakeRouter) -> None:
+    from g4f.client import Client
+
+    router.faults.add(status=429, message="Rate limit", headers={"Retry-After": "300"})
+    with pytest.raises(RateLimitError) as info:
+        Client().chat.completions.create(
+            model="llama-3.3-70b", provider=HuggingFaceAPI, messages=HELLO
+        )
+    assert info.value.retry_after == 300.0 and len(router.requests) == 1
