@@ -13,7 +13,8 @@ from ._term import Term, UsageError
 
 __all__ = ["add_service_parsers", "run_api_command", "run_login"]
 
-_LOGIN_MODULES = {"huggingchat": ("g4f.Provider.hf._login", "HuggingChat")}
+#: service → (helper module, login function, label); the helper needs the ``login`` extra.
+_LOGINS = {"huggingchat": ("g4f.Provider.hf._login", "login_huggingchat", "HuggingChat")}
 
 
 def add_service_parsers(sub: Any) -> None:
@@ -30,6 +31,9 @@ def add_service_parsers(sub: Any) -> None:
     api.set_defaults(command="api")
     login = sub.add_parser("login", help="log in to a service in a browser and keep its cookies")
     login.add_argument("service", help="the service: huggingchat")
+    login.add_argument("--cookies-dir", default=None, help="where to store the session (default: the cookies dir)")
+    login.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the login (default 300)")
+    login.add_argument("--proxy", default=None, help="proxy URL for the browser")
     login.set_defaults(command="login")
 
 
@@ -66,9 +70,11 @@ def run_login(args: argparse.Namespace, term: Term) -> int:
     from ..errors import MissingRequirementsError
 
     service = args.service.lower()
-    if service not in _LOGIN_MODULES:
-        raise UsageError(f"unknown service {args.service!r}; choose from: {', '.join(_LOGIN_MODULES)}")
-    module_name, label = _LOGIN_MODULES[service]
+    if service not in _LOGINS:
+        raise UsageError(f"unknown service {args.service!r}; choose from: {', '.join(_LOGINS)}")
+    module_name, function, label = _LOGINS[service]
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -77,19 +83,22 @@ def run_login(args: argparse.Namespace, term: Term) -> int:
         else:
             term.error(f"{label} login needs the 'login' extra: pip install 'g4f[login]' ({exc.name} is not installed)")
         return 1
-    login = getattr(module, "login", None)
+    login = getattr(module, function, None)
     if not callable(login):
-        term.error(f"{label} login is not available: {module_name} has no login()")
+        term.error(f"{label} login is not available: {module_name} has no {function}()")
         return 1
+    from ..cookies import get_cookies_dir
+
+    cookies_dir = os.path.abspath(args.cookies_dir) if args.cookies_dir else get_cookies_dir()
+    term.status(f"{label}: log in in the browser window that opens (waiting up to {args.timeout:g} s)")
     try:
-        result = login()
+        result = login(cookies_dir=cookies_dir, timeout=args.timeout, proxy=args.proxy)
         if inspect.isawaitable(result):
-            result = asyncio.run(_await(result))
+            asyncio.run(_await(result))
     except MissingRequirementsError as exc:
         term.error(f"{label} login needs the 'login' extra: pip install 'g4f[login]' ({exc})")
         return 1
-    where = result if isinstance(result, (str, os.PathLike)) else None
-    term.line(f"Logged in to {label}" + (f"; credentials saved to {os.fspath(where)}" if where else ""))
+    term.line(f"Logged in to {label}; the session is saved in {cookies_dir}")
     return 0
 
 

@@ -189,25 +189,40 @@ def test_login_missing_helper_is_a_clear_message(console, monkeypatch) -> None:
     assert "Traceback" not in console.err
 
 
-def test_login_calls_the_helper_and_reports_missing_extra(console, monkeypatch) -> None:
-    from g4f.errors import MissingRequirementsError
+def test_login_calls_the_helper_and_reports_missing_extra(console, monkeypatch, tmp_path) -> None:
+    from g4f.errors import MissingAuthError, MissingRequirementsError
 
     calls = []
 
-    async def login() -> str:
-        calls.append("login")
-        return "/tmp/auth_HuggingChat.json"
+    async def login_huggingchat(cookies_dir=None, timeout=300.0, *, proxy=None):
+        calls.append((cookies_dir, timeout, proxy))
 
     module = types.ModuleType("g4f.Provider.hf._login")
-    module.login = login
+    module.login_huggingchat = login_huggingchat
     monkeypatch.setitem(sys.modules, "g4f.Provider.hf._login", module)
-    assert console.run(["login", "HuggingChat"]) == 0
-    assert calls == ["login"]
-    assert "Logged in to HuggingChat" in console.out
+    argv = ["login", "HuggingChat", "--cookies-dir", str(tmp_path), "--timeout", "5"]
+    assert console.run(argv) == 0
+    assert calls == [(str(tmp_path), 5.0, None)]
+    assert f"Logged in to HuggingChat; the session is saved in {tmp_path}" in console.out
 
-    def needs_nodriver() -> None:
+    async def needs_nodriver(**kwargs):
         raise MissingRequirementsError("nodriver is not installed")
 
-    module.login = needs_nodriver
+    module.login_huggingchat = needs_nodriver
     assert console.run(["login", "huggingchat"]) == 1
     assert "pip install 'g4f[login]'" in console.err
+
+    async def nobody(**kwargs):
+        raise MissingAuthError("Nobody logged in within 5 s")
+
+    module.login_huggingchat = nobody
+    assert console.run(["login", "huggingchat"]) == 1
+    assert console.err.splitlines()[-1] == "g4f: error: MissingAuthError: Nobody logged in within 5 s"
+
+
+def test_login_with_the_real_helper_without_nodriver(console, monkeypatch) -> None:
+    pytest.importorskip("g4f.Provider.hf._login", reason="the HuggingChat login helper (g4f/Provider/hf/_login.py) is not in this tree")
+    monkeypatch.setitem(sys.modules, "nodriver", None)
+    assert console.run(["login", "huggingchat", "--timeout", "1"]) == 1
+    assert "pip install 'g4f[login]'" in console.err
+    assert "Traceback" not in console.err
