@@ -28,6 +28,7 @@ __all__ = [
     "AsyncGeneratorProvider",
     "AsyncAuthedProvider",
     "ProviderModelMixin",
+    "same_credentials",
 ]
 
 
@@ -244,15 +245,26 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
 
     Subclasses implement ``on_auth_async`` (an async generator that may yield
     ``RequestLogin`` chunks and must end with an ``AuthResult``) and
-    ``create_authed``. The base caches the ``AuthResult`` in
-    ``{cookies_dir}/auth_{parent}.json`` (0600, atomic) and re-authenticates once
-    when the service rejects the credentials before any content was produced.
+    ``create_authed``. ``on_auth_async`` receives the call's keyword arguments plus
+    ``reauth`` (True on the second attempt) and ``failed_auth`` (the credentials the
+    service just rejected, to be skipped). It decides where credentials come from;
+    the default uses the cache file only.
+
+    Credentials that worked and differ from the cached ones are cached in
+    ``{cookies_dir}/auth_{parent}.json`` (0600, atomic). When the service rejects
+    the credentials (:class:`MissingAuthError`, :class:`CloudflareError`) before any
+    content, the base authenticates exactly once more; a second rejection is a
+    :class:`MissingAuthError` saying how to log in.
     """
 
     @classmethod
     async def on_auth_async(cls, **kwargs: Any) -> AsyncIterator[Any]:
-        raise NotImplementedError
-        yield  # pragma: no cover
+        """Credentials: the cached ones, unless they are the ones that just failed."""
+        cached = cls.read_auth_cache()
+        if cached is not None and not same_credentials(cached, kwargs.get("failed_auth")):
+            yield cached
+            return
+        raise MissingAuthError(f"{cls.__name__}: not logged in. {cls.login_hint()}", provider=cls.__name__)
 
     @classmethod
     async def create_authed(
@@ -269,6 +281,7 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
 
     @classmethod
     def read_auth_cache(cls) -> AuthResult | None:
+        """The cached credentials, or ``None`` when there are none (or the file is corrupt)."""
         from ..cookies import read_json_file
 
         data = read_json_file(cls.get_cache_file())
@@ -278,6 +291,7 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
 
         for value in (data.get("cookies") or {}).values():
             add_secret(value)
+        add_secret(data.get("api_key"))
         return AuthResult(**data)
 
     @classmethod
@@ -285,6 +299,11 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
         from ..cookies import write_private_json
 
         write_private_json(cls.get_cache_file(), auth_result.get_dict())
+
+    @classmethod
+    def _is_cached(cls, auth_result: AuthResult) -> bool:
+        cached = cls.read_auth_cache()
+        return cached is not None and cached.get_dict() == auth_result.get_dict()
 
     @classmethod
     async def _authenticate(cls, **kwargs: Any) -> AsyncIterator[Any]:
@@ -302,26 +321,26 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
     async def create_async_generator(  # type: ignore[override]
         cls, model: str, messages: Messages, **kwargs: Any
     ) -> AsyncIterator[Any]:
-        auth = None if kwargs.get("cookies") else cls.read_auth_cache()
-        fresh = False
+        failed: AuthResult | None = None
         for attempt in range(2):
-            if auth is None:
-                async for chunk in cls._authenticate(reauth=attempt > 0, **kwargs):
-                    if isinstance(chunk, AuthResult):
-                        auth = chunk
-                    else:
-                        yield chunk
-                fresh = True
+            auth: AuthResult | None = None
+            async for chunk in cls._authenticate(reauth=attempt > 0, failed_auth=failed, **kwargs):
+                if isinstance(chunk, AuthResult):
+                    auth = chunk
+                else:
+                    yield chunk
             assert auth is not None
+            to_cache = not cls._is_cached(auth)
             started = False
             try:
                 async for chunk in cls.create_authed(model, messages, auth, **kwargs):
                     if not started and is_content(chunk):
                         started = True
-                        if fresh:
+                        if to_cache:
                             cls.write_auth_cache(auth)
+                            to_cache = False
                     yield chunk
-                if fresh and not started:
+                if to_cache:
                     cls.write_auth_cache(auth)
                 return
             except (MissingAuthError, CloudflareError) as exc:
@@ -331,9 +350,20 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
                         status_code=exc.status_code,
                         provider=cls.__name__,
                     ) from exc
-                auth = None
+                from ..debug import logger
+
+                logger.debug("%s: credentials rejected (%s); authenticating again", cls.__name__, type(exc).__name__)
+                failed = auth
 
     @classmethod
     def login_hint(cls) -> str:
         """How a user logs in to this provider."""
         return f"Log in with `g4f login {cls.__name__.lower()}` or put cookies in the cookies dir."
+
+
+def same_credentials(first: AuthResult | None, second: AuthResult | None) -> bool:
+    """Whether two credentials carry the same cookies and key (headers may differ)."""
+    if first is None or second is None:
+        return False
+    a, b = first.get_dict(), second.get_dict()
+    return (a.get("cookies") or {}, a.get("api_key")) == (b.get("cookies") or {}, b.get("api_key"))

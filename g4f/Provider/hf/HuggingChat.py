@@ -1,0 +1,216 @@
+"""HuggingChat: chat-ui at ``{HF_ENDPOINT}/chat`` with a logged-in cookie session.
+
+A request creates (or continues) a chat-ui conversation and streams the answer's
+``MessageUpdate`` lines (PROTOCOLS.md §E). Conversation state per model comes back
+as a :class:`Conversation` chunk: pass it as ``conversation=`` to continue, and only
+the new user message is sent. Credentials: see :mod:`._chat_auth`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar
+
+from ...errors import MissingAuthError, ModelNotFoundError, is_html
+from ...models import (
+    CHAT_ALIASES,
+    DEFAULT_MODEL,
+    DEFAULT_VISION_MODEL,
+    IMAGE_ALIASES,
+    IMAGE_MODELS,
+    TEXT_MODELS,
+    VISION_MODELS,
+)
+from ...providers.base_provider import AsyncAuthedProvider, ProviderModelMixin
+from ...providers.helper import format_media_prompt, format_prompt, get_last_user_message
+from ...providers.response import AuthResult, JsonConversation
+from ...typing import Messages
+from ._chat_api import (
+    IMAGE_TOOL_ID,
+    chat_base,
+    create_conversation,
+    latest_message_id,
+    media_files,
+    message_form,
+    origin_of,
+    parse_models,
+    read_json,
+)
+from ._chat_auth import LOGIN_HINT, iter_credentials
+from ._chat_stream import iter_message_updates
+
+__all__ = ["HuggingChat", "Conversation"]
+
+_TEXT = list(dict.fromkeys([*TEXT_MODELS, "omni"]))
+_SERVED = set(_TEXT) | set(VISION_MODELS) | set(IMAGE_MODELS)
+
+
+class Conversation(JsonConversation):
+    """HuggingChat state: ``models[model] = {"conversationId", "messageId"}``."""
+
+    def __init__(self, models: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(models={k: dict(v) for k, v in (models or {}).items()}, **kwargs)
+
+
+def _models_of(conversation: Any) -> dict[str, Any]:
+    if isinstance(conversation, JsonConversation):
+        models = conversation.get_dict().get("models")
+    elif isinstance(conversation, Mapping):
+        models = conversation.get("models")
+    else:
+        models = None
+    if not isinstance(models, Mapping):
+        return {}
+    return {k: v for k, v in models.items() if isinstance(v, Mapping) and v.get("conversationId")}
+
+
+class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
+    """HuggingChat (chat-ui) with the ``hf-chat`` + ``token`` cookie session."""
+
+    label = "HuggingChat"
+    url = "https://huggingface.co/chat"
+    login_url = "https://huggingface.co/chat"
+    working = True
+    needs_auth = True
+    supports_stream = True
+    default_model = DEFAULT_MODEL
+    default_vision_model = DEFAULT_VISION_MODEL
+    default_image_model = IMAGE_MODELS[0]
+    models: ClassVar[list[str]] = _TEXT
+    vision_models: ClassVar[list[str]] = list(VISION_MODELS)
+    image_models: ClassVar[list[str]] = list(IMAGE_MODELS)
+    model_aliases: ClassVar[dict[str, str]] = {
+        alias: target for alias, target in {**CHAT_ALIASES, **IMAGE_ALIASES}.items() if target in _SERVED
+    }
+    #: Flags of the discovered models (``multimodal``, ``reasoning``), by id.
+    model_info: ClassVar[dict[str, dict[str, bool]]] = {}
+
+    @classmethod
+    async def fetch_models(cls, **kwargs: Any) -> list[str]:
+        """The listed models of ``/chat/api/v2/models`` plus the image models."""
+        async with cls.open_session(impersonate="chrome", timeout=15, proxy=kwargs.get("proxy")) as session:
+            async with session.get(f"{chat_base()}/api/v2/models") as response:
+                items = parse_models(await read_json(response, "listing models"))
+        HuggingChat.model_info.clear()
+        HuggingChat.model_info.update(
+            {
+                item["id"]: {
+                    "multimodal": bool(item.get("multimodal")),
+                    "reasoning": bool(item.get("supportsReasoning")),
+                }
+                for item in items
+            }
+        )
+        return [item["id"] for item in items] + [m for m in cls.image_models if m not in cls.model_info]
+
+    @classmethod
+    async def resolve_model(cls, model: str | None) -> str:
+        """The chat-ui id for ``model``; unknown ids are looked up in the live list once."""
+        try:
+            return cls.get_model(model)
+        except ModelNotFoundError:
+            if not model:
+                raise
+        await cls.refresh_models()
+        return cls.get_model(model)
+
+    @classmethod
+    def login_hint(cls) -> str:
+        return LOGIN_HINT
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Resolve the model first (no login for a typo), then answer with credentials."""
+        resolved = await cls.resolve_model(model)
+        async for chunk in super().create_async_generator(resolved, messages, **kwargs):
+            yield chunk
+
+    @classmethod
+    async def on_auth_async(  # type: ignore[override]
+        cls,
+        cookies: Mapping[str, Any] | None = None,
+        failed_auth: AuthResult | None = None,
+        proxy: str | None = None,
+        login_timeout: float | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """Credentials in the order of :mod:`._chat_auth`."""
+        async for chunk in iter_credentials(
+            cls.read_auth_cache,
+            cookies=cookies,
+            failed_auth=failed_auth,
+            proxy=proxy,
+            login_url=chat_base(),
+            login_timeout=login_timeout,
+        ):
+            yield chunk
+
+    @classmethod
+    async def create_authed(  # type: ignore[override]
+        cls,
+        model: str,
+        messages: Messages,
+        auth_result: AuthResult,
+        *,
+        media: list[Any] | None = None,
+        conversation: Any = None,
+        return_conversation: bool = True,
+        web_search: bool = False,
+        prompt: str | None = None,
+        proxy: str | None = None,
+        timeout: float | None = None,
+        stream_timeout: float | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[Any]:
+        """One turn: find or create the model's conversation, send, stream the answer."""
+        is_image = model in cls.image_models
+        chat_model = cls.default_model if is_image else model
+        files = media_files(media, messages)
+        base = chat_base()
+        state = Conversation(models=_models_of(conversation))
+        async with cls.open_session(
+            impersonate="chrome",
+            cookies=getattr(auth_result, "cookies", None),
+            headers=getattr(auth_result, "headers", None),
+            proxy=proxy,
+            timeout=timeout,
+            stream_timeout=stream_timeout,
+        ) as session:
+            entry = state.models.get(model)
+            parent = await latest_message_id(session, base, entry["conversationId"]) if entry else None
+            if entry and parent:
+                conversation_id, inputs = entry["conversationId"], get_last_user_message(messages)
+            else:
+                conversation_id = await create_conversation(session, base, str(chat_model))
+                parent = await latest_message_id(session, base, conversation_id)
+                inputs = format_prompt(messages)
+            if is_image:
+                inputs = format_media_prompt(messages, prompt)
+            state.models[model] = {"conversationId": conversation_id, "messageId": parent}
+            if return_conversation:
+                yield state
+            form = message_form(
+                inputs,
+                parent,
+                web_search=web_search,
+                tools=[IMAGE_TOOL_ID] if is_image else None,
+                files=files,
+            )
+            headers = {"accept": "*/*", "origin": origin_of(base), "referer": f"{base}/conversation/{conversation_id}"}
+            async with session.post(f"{base}/conversation/{conversation_id}", form=form, headers=headers) as response:
+                await response.raise_for_status()
+                if is_html("", response.content_type):
+                    raise MissingAuthError(
+                        "HuggingChat: sending a message returned a web page (the session is not logged in)",
+                        provider=cls.__name__,
+                    )
+                file_url = f"{base}/conversation/{conversation_id}/output/"
+                async for chunk in iter_message_updates(
+                    response.iter_lines(),
+                    file_url=lambda sha: file_url + sha,
+                    prompt=inputs,
+                    file_options={"cookies": session.cookies},
+                ):
+                    yield chunk
