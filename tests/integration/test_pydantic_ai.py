@@ -17,7 +17,7 @@ pytest.importorskip(
 
 from pydantic import BaseModel
 from pydantic_ai import Agent
-from pydantic_ai.direct import model_request
+from pydantic_ai.direct import model_request, model_request_stream
 from pydantic_ai.exceptions import (
     ModelAuthenticationError,
     ModelConnectionError,
@@ -31,6 +31,8 @@ from pydantic_ai.messages import (
     ImageUrl,
     ModelRequest,
     ModelResponse,
+    PartDeltaEvent,
+    PartStartEvent,
     TextPart,
     ThinkingPart,
     ToolCallPart,
@@ -433,3 +435,38 @@ async def test_no_token_is_authentication_error_before_any_request(router: FakeR
     assert not isinstance(info.value, ModelHTTPError)
     assert "token" in str(info.value)
     assert router.requests == []
+
+
+async def test_stream_events_carry_thinking_text_and_tool_calls(router: FakeRouter) -> None:
+    router.chat = ChatScript(
+        content="Checking.",
+        reasoning="Need the weather tool.",
+        tool_calls=[ToolCallScript("get_weather", '{"city": "Oslo"}', id="call_o")],
+        chunk_size=3,
+    )
+    messages = [ModelRequest(parts=[UserPromptPart(content="Weather in Oslo?")])]
+    params = ModelRequestParameters(function_tools=[WEATHER])
+    async with model_request_stream(
+        g4f_model(), messages, model_request_parameters=params
+    ) as stream:
+        events = [event async for event in stream]
+        response = stream.get()
+    starts = [e.part for e in events if isinstance(e, PartStartEvent)]
+    assert [type(p) for p in starts] == [ThinkingPart, TextPart, ToolCallPart]
+    assert sum(isinstance(e, PartDeltaEvent) for e in events) > 4
+    thinking, text, call = response.parts
+    assert thinking.content == "Need the weather tool." and text.content == "Checking."
+    assert call.tool_name == "get_weather" and call.args_as_dict() == {"city": "Oslo"}
+    assert response.finish_reason == "tool_call" and response.state == "complete"
+    assert response.usage.input_tokens == 12
+
+
+async def test_leaving_a_stream_early_closes_it(router: FakeRouter) -> None:
+    router.chat = ChatScript(content="word " * 200, chunk_size=2)
+    agent = Agent(g4f_model())
+    async with agent.run_stream("Talk") as result:
+        async for _ in result.stream_text(delta=True, debounce_by=None):
+            break
+    response = await Agent(g4f_model()).run("again")
+    assert response.output == "word " * 200
+    assert chat_posts(router) == 2
