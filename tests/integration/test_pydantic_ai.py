@@ -470,3 +470,39 @@ async def test_leaving_a_stream_early_closes_it(router: FakeRouter) -> None:
     response = await Agent(g4f_model()).run("again")
     assert response.output == "word " * 200
     assert chat_posts(router) == 2
+
+
+async def test_cancelled_stream_reports_interrupted(router: FakeRouter) -> None:
+    router.chat = ChatScript(content="word " * 100, chunk_size=2)
+    messages = [ModelRequest(parts=[UserPromptPart(content="Talk")])]
+    async with model_request_stream(g4f_model(), messages) as stream:
+        async for _ in stream:
+            await stream.cancel()
+        response = stream.get()
+    assert response.state == "interrupted"
+    assert 0 < len(response.parts[0].content) < len("word " * 100)
+
+
+async def test_images_returned_by_a_tool_follow_in_a_user_message(router: FakeRouter) -> None:
+    data = png_bytes(3, 3)
+    agent = Agent(g4f_model())
+
+    @agent.tool_plain
+    def snapshot() -> BinaryContent:
+        """A picture of the room."""
+        return BinaryContent(data=data, media_type="image/png")
+
+    def responder(body: dict[str, Any]) -> ChatScript:
+        if any(m["role"] == "tool" for m in body["messages"]):
+            return ChatScript(content="A red room.")
+        return ChatScript(content="", tool_calls=[ToolCallScript("snapshot", "{}", id="call_s")])
+
+    router.chat_responder = responder
+    assert (await agent.run("What does the room look like?")).output == "A red room."
+    messages = router.chat_bodies[1]["messages"]
+    tool_index = next(i for i, m in enumerate(messages) if m["role"] == "tool")
+    assert messages[tool_index]["tool_call_id"] == "call_s"
+    follow = messages[tool_index + 1]
+    assert follow["role"] == "user"
+    images = [p["image_url"]["url"] for p in follow["content"] if p["type"] == "image_url"]
+    assert images == ["data:image/png;base64," + base64.b64encode(data).decode()]
