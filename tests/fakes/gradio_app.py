@@ -49,7 +49,8 @@ CHAT = "qwen-qwen2-5"
 SPACES = (FLUX_DEV, KONTEXT, SD35, CHAT)
 _DEAD_PROXY = "http://127.0.0.1:9"
 
-_state: dict[str, Any] = {"zerogpu_token": None, "zerogpu_uuid": None, "slow_steps": 0, "slow_closed": False}
+_state: dict[str, Any] = {"zerogpu_token": None, "zerogpu_uuid": None, "cookie": None, "slow_steps": 0,
+                          "slow_closed": False}
 
 
 def _offline_env() -> None:
@@ -78,6 +79,7 @@ def _remember(request: Any) -> None:
     if request is not None:
         _state["zerogpu_token"] = request.headers.get("x-zerogpu-token")
         _state["zerogpu_uuid"] = request.headers.get("x-zerogpu-uuid")
+        _state["cookie"] = request.headers.get("cookie")
 
 
 def _status() -> dict:

@@ -209,20 +209,24 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         prompt: str,
         build_data: Any,
         *,
-        media: MediaListType | None = None,
+        upload_media: MediaListType | None = None,
         cookies: Mapping[str, str] | None = None,
         api_key: str | None = None,
         call: bool = False,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """Upload ``media`` (if any), run the Space's endpoint with ``build_data(files)``."""
+        """Upload ``upload_media`` (if any), run the Space's endpoint with ``build_data(files)``.
+
+        Other keyword arguments (a caller's ``media`` for a text-to-image Space included)
+        only configure the session.
+        """
         if not prompt.strip():
             raise BadRequestError(f"{cls.__name__}: an empty prompt", provider=cls.__name__)
         base = cls.base_url()
         async with cls.open_session(**kwargs) as session:
             headers = await cls.space_headers(session, cookies, api_key)
             config = await space_config(session, base, headers)
-            files = await load_media(session, media)
+            files = await load_media(session, upload_media)
             uploaded = await upload(session, base, config.api_prefix, files, headers=headers) if files else []
             data = build_data(uploaded)
             if call:

@@ -84,6 +84,12 @@ async def test_sd35_call_protocol(spaces: GradioServer) -> None:
     assert png_size(fetch(image.urls[0])) == (20, 40)
 
 
+async def test_text_to_image_ignores_media(spaces: GradioServer) -> None:
+    # Not even read: a text-to-image Space has no image input.
+    chunks = await run(HuggingSpace, "flux", media=[("no-such-file.png", None)], num_inference_steps=1)
+    assert images(chunks)
+
+
 async def test_kontext_uploads_then_edits(spaces: GradioServer) -> None:
     data_uri = "data:image/png;base64," + base64.b64encode(PNG_8x6).decode()
     chunks = await run(BlackForestLabs_Flux1KontextDev, "flux-kontext-dev", "make it blue",
@@ -166,6 +172,7 @@ async def test_zerogpu_token_from_cookies(spaces: GradioServer, hub: FakeServer)
     status = await asyncio.to_thread(space_status, spaces, FLUX_DEV)
     assert status["zerogpu_token"] == "eyJzeroGPU.black-forest-labs_FLUX.1-dev.sig"
     assert status["zerogpu_uuid"]
+    assert status["cookie"] is None  # the Hub cookies go to the Hub only
     [request] = hub.requests
     assert request["path"] == "/api/spaces/black-forest-labs/FLUX.1-dev/jwt"
     assert request["query"]["include_pro_status"] == "true" and request["query"]["expiration"].endswith("Z")
