@@ -49,8 +49,13 @@ CHAT = "qwen-qwen2-5"
 SPACES = (FLUX_DEV, KONTEXT, SD35, CHAT)
 _DEAD_PROXY = "http://127.0.0.1:9"
 
-_state: dict[str, Any] = {"zerogpu_token": None, "zerogpu_uuid": None, "cookie": None, "slow_steps": 0,
-                          "slow_closed": False}
+_state: dict[str, Any] = {
+    "zerogpu_token": None,
+    "zerogpu_uuid": None,
+    "cookie": None,
+    "slow_steps": 0,
+    "slow_closed": False,
+}
 
 
 def _offline_env() -> None:
@@ -102,8 +107,17 @@ def _image_controls(gr: Any) -> dict[str, Any]:
 def flux_dev() -> Any:
     import gradio as gr
 
-    def infer(prompt, seed, randomize_seed, width, height, guidance_scale, steps,
-              request: gr.Request, progress=gr.Progress()):  # noqa: B008 - gradio's idiom
+    def infer(
+        prompt,
+        seed,
+        randomize_seed,
+        width,
+        height,
+        guidance_scale,
+        steps,
+        request: gr.Request,
+        progress=gr.Progress(),  # noqa: B008 - gradio's idiom
+    ):
         _remember(request)
         if prompt == "quota":
             raise gr.Error(QUOTA_MESSAGE)
@@ -120,8 +134,18 @@ def flux_dev() -> Any:
     with gr.Blocks(analytics_enabled=False) as demo:
         c = _image_controls(gr)
         gr.Button("Run").click(
-            infer, [c["prompt"], c["seed"], c["randomize"], c["width"], c["height"], c["guidance"], c["steps"]],
-            [c["result"], c["seed"]], api_name="infer",
+            infer,
+            [
+                c["prompt"],
+                c["seed"],
+                c["randomize"],
+                c["width"],
+                c["height"],
+                c["guidance"],
+                c["steps"],
+            ],
+            [c["result"], c["seed"]],
+            api_name="infer",
         )
         gr.Button("Status").click(_status, None, gr.JSON(), api_name="status")
     return demo
@@ -130,8 +154,16 @@ def flux_dev() -> Any:
 def kontext() -> Any:
     import gradio as gr
 
-    def infer(image, prompt, seed, randomize_seed, guidance_scale, steps,
-              request: gr.Request, progress=gr.Progress()):  # noqa: B008
+    def infer(
+        image,
+        prompt,
+        seed,
+        randomize_seed,
+        guidance_scale,
+        steps,
+        request: gr.Request,
+        progress=gr.Progress(),  # noqa: B008
+    ):
         _remember(request)
         if image is None:
             raise gr.Error("Upload an image first")
@@ -144,8 +176,10 @@ def kontext() -> Any:
         source = gr.Image(label="Input", type="pil")
         c = _image_controls(gr)
         gr.Button("Edit").click(
-            infer, [source, c["prompt"], c["seed"], c["randomize"], c["guidance"], c["steps"]],
-            [c["result"], c["seed"]], api_name="infer",
+            infer,
+            [source, c["prompt"], c["seed"], c["randomize"], c["guidance"], c["steps"]],
+            [c["result"], c["seed"]],
+            api_name="infer",
         )
         gr.Button("Status").click(_status, None, gr.JSON(), api_name="status")
     return demo
@@ -163,8 +197,19 @@ def sd35() -> Any:
         c = _image_controls(gr)
         negative = gr.Textbox(label="Negative prompt")
         gr.Button("Run").click(
-            infer, [c["prompt"], negative, c["seed"], c["randomize"], c["width"], c["height"], c["guidance"], c["steps"]],
-            [c["result"], c["seed"]], api_name="infer",
+            infer,
+            [
+                c["prompt"],
+                negative,
+                c["seed"],
+                c["randomize"],
+                c["width"],
+                c["height"],
+                c["guidance"],
+                c["steps"],
+            ],
+            [c["result"], c["seed"]],
+            api_name="infer",
         )
     return demo
 
@@ -201,8 +246,12 @@ def chat() -> Any:
         chatbot = gr.Chatbot(label="Chat")
         system = gr.Textbox(label="System", value="You are a helpful assistant.")
         model = gr.Radio(["72B", "32B", "7B"], value="72B", label="Model")
-        gr.Button("Send").click(model_chat, [query, chatbot, system, model], [query, chatbot, system],
-                                api_name="model_chat")
+        gr.Button("Send").click(
+            model_chat,
+            [query, chatbot, system, model],
+            [query, chatbot, system],
+            api_name="model_chat",
+        )
         gr.Button("Status").click(_status, None, gr.JSON(), api_name="status")
     return demo
 
@@ -255,14 +304,25 @@ class GradioServer:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         # Any attempt to leave 127.0.0.1 goes to a dead proxy and fails at once.
-        env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1",
-                   HTTP_PROXY=_DEAD_PROXY, HTTPS_PROXY=_DEAD_PROXY, ALL_PROXY=_DEAD_PROXY,
-                   NO_PROXY="127.0.0.1,localhost", PYTHONWARNINGS="ignore")
+        env = dict(
+            os.environ,
+            GRADIO_ANALYTICS_ENABLED="False",
+            HF_HUB_OFFLINE="1",
+            HTTP_PROXY=_DEAD_PROXY,
+            HTTPS_PROXY=_DEAD_PROXY,
+            ALL_PROXY=_DEAD_PROXY,
+            NO_PROXY="127.0.0.1,localhost",
+            PYTHONWARNINGS="ignore",
+        )
         root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         self._log = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             [sys.executable, "-m", "tests.fakes.gradio_app", str(self.port)],
-            cwd=root, env=env, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=root,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
@@ -300,7 +360,9 @@ class GradioServer:
 def space_status(server: "GradioServer", mount: str = CHAT) -> dict:
     """What the fake Spaces saw, read through their own call API."""
     base = f"{server.space_url(mount)}/gradio_api/call/status"
-    request = urllib.request.Request(base, data=b'{"data": []}', headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        base, data=b'{"data": []}', headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local fake
         event_id = json.load(response)["event_id"]
     with urllib.request.urlopen(f"{base}/{event_id}", timeout=10) as response:  # noqa: S310

@@ -28,7 +28,16 @@ from aiohttp import web
 
 from .server import FakeServer, fault_response, hf_error
 
-__all__ = ["MediaState", "make_media_app", "media_server", "serve_media", "PNG", "MP4", "TOKEN", "MODELS"]
+__all__ = [
+    "MediaState",
+    "make_media_app",
+    "media_server",
+    "serve_media",
+    "PNG",
+    "MP4",
+    "TOKEN",
+    "MODELS",
+]
 
 TOKEN = "hf_fakeMediaToken0123456789"
 PNG = base64.b64decode(
@@ -66,7 +75,10 @@ MODELS: dict[str, dict[str, dict[str, str]]] = {
         "novita": _entry("wan-t2v", "text-to-video"),
     },
     "tencent/HunyuanVideo": {
-        "replicate": _entry("tencent/hunyuan-video:6c9132aee14409cd6568d030453f1ba50f5f3412b844fe67f78a9eb62d55664f", "text-to-video"),
+        "replicate": _entry(
+            "tencent/hunyuan-video:6c9132aee14409cd6568d030453f1ba50f5f3412b844fe67f78a9eb62d55664f",
+            "text-to-video",
+        ),
     },
     "Lightricks/LTX-Video": {
         "fal-ai": _entry("fal-ai/ltx-video", "text-to-video", "staging"),
@@ -208,7 +220,9 @@ async def fal_result(request: web.Request) -> web.Response:
     if job is None or not job.get("done"):
         return hf_error(400, "Request is still in progress")
     if job["video"]:
-        return web.json_response({"video": {"url": f"{_base(request)}/files/v.mp4", "content_type": "video/mp4"}})
+        return web.json_response(
+            {"video": {"url": f"{_base(request)}/files/v.mp4", "content_type": "video/mp4"}}
+        )
     return web.json_response(
         {"images": [{"url": f"{_base(request)}/files/a.png", "width": 64, "height": 64}], "seed": 7}
     )
@@ -244,7 +258,9 @@ async def replicate_get(request: web.Request) -> web.Response:
     state.replicate_polls += 1
     if state.replicate_polls < 2:
         return web.json_response({"id": "p2", "status": "processing", "output": None})
-    return web.json_response({"id": "p2", "status": "succeeded", "output": f"{_base(request)}/files/v.mp4"})
+    return web.json_response(
+        {"id": "p2", "status": "succeeded", "output": f"{_base(request)}/files/v.mp4"}
+    )
 
 
 async def images_generations(request: web.Request) -> web.Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
@@ -11,14 +10,12 @@ from ...config import default_timeout, get_hf_token, hf_endpoint
 from ...errors import (
     BadRequestError,
     G4FError,
-    MissingAuthError,
     ModelNotFoundError,
-    PaymentRequiredError,
 )
 from ...models import IMAGE_ALIASES, IMAGE_MODELS, VIDEO_ALIASES
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.helper import format_media_prompt
-from ...providers.response import MediaResponse, ProviderInfo, Reasoning
+from ...providers.response import MediaResponse, ProviderInfo
 from ...typing import Messages
 from ._media_routes import (
     POLL_INTERVAL,
@@ -30,6 +27,7 @@ from ._media_routes import (
     run_route,
     submit_params,
 )
+from ._media_run import live_entries, mapping_entries, merge_jobs, most_telling
 from ._router import auth_headers, image_size, require_token
 
 __all__ = ["HuggingFaceMedia"]
@@ -37,30 +35,7 @@ __all__ = ["HuggingFaceMedia"]
 #: Statuses after which the next inference provider is tried.
 _FAILOVER_STATUS = {400, 401, 402, 403, 404}
 #: Error classes from the most telling (reported when every provider failed) to the least.
-_TELLING = (MissingAuthError, PaymentRequiredError, BadRequestError, ModelNotFoundError)
 _MAX_N = 10
-_END = object()
-
-
-def _mapping_entries(raw: Any) -> dict[str, dict[str, Any]]:
-    """Provider → mapping entry, from the Hub's dict form or its list form."""
-    if isinstance(raw, Mapping):
-        return {str(k): dict(v) for k, v in raw.items() if isinstance(v, Mapping)}
-    if isinstance(raw, list):
-        return {str(e["provider"]): dict(e) for e in raw if isinstance(e, Mapping) and e.get("provider")}
-    return {}
-
-
-def _live(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
-    return {p: e for p, e in entries.items() if e.get("status") == "live"}
-
-
-def _most_telling(failures: list[G4FError]) -> G4FError:
-    for kind in _TELLING:
-        for exc in failures:
-            if isinstance(exc, kind):
-                return exc
-    return failures[-1]
 
 
 class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
@@ -80,7 +55,9 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
     supports_stream = True
     default_model = IMAGE_MODELS[0]
     default_image_model = IMAGE_MODELS[0]
-    image_models: ClassVar[list[str]] = list(dict.fromkeys([*IMAGE_MODELS, *IMAGE_ALIASES.values()]))
+    image_models: ClassVar[list[str]] = list(
+        dict.fromkeys([*IMAGE_MODELS, *IMAGE_ALIASES.values()])
+    )
     video_models: ClassVar[list[str]] = list(dict.fromkeys(VIDEO_ALIASES.values()))
     models: ClassVar[list[str]] = [*video_models, *image_models]
     model_aliases: ClassVar[dict[str, str]] = {**IMAGE_ALIASES, **VIDEO_ALIASES}
@@ -127,15 +104,21 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
         params = {"inference": "warm", "expand[]": "inferenceProviderMapping"}
         async with cls.open_session(**kwargs) as session:
             async with session.get(
-                f"{hf_endpoint()}/api/models", params=params, headers=auth_headers(get_hf_token(api_key))
+                f"{hf_endpoint()}/api/models",
+                params=params,
+                headers=auth_headers(get_hf_token(api_key)),
             ) as response:
                 await response.raise_for_status()
                 items = await response.json()
         videos: list[str] = []
         images: list[str] = []
         for item in items if isinstance(items, list) else []:
-            entries = _mapping_entries(item.get("inferenceProviderMapping")) if isinstance(item, Mapping) else {}
-            live = [p for p, e in _live(entries).items() if e.get("task") in cls.tasks]
+            entries = (
+                mapping_entries(item.get("inferenceProviderMapping"))
+                if isinstance(item, Mapping)
+                else {}
+            )
+            live = [p for p, e in live_entries(entries).items() if e.get("task") in cls.tasks]
             if not live:
                 continue
             model = str(item["id"])
@@ -146,7 +129,9 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
         return videos + images
 
     @classmethod
-    async def get_mapping(cls, session: Any, model: str, token: str) -> dict[str, Mapping[str, Any]]:
+    async def get_mapping(
+        cls, session: Any, model: str, token: str
+    ) -> dict[str, Mapping[str, Any]]:
         """Live providers of ``model`` (cached): provider → ``{providerId, task, status}``."""
         key = (hf_endpoint(), model)
         cached = cls._mappings.get(key)
@@ -160,7 +145,7 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
             await response.raise_for_status()
             data = await response.json()
         raw = data.get("inferenceProviderMapping") if isinstance(data, Mapping) else None
-        mapping = _live(_mapping_entries(raw))
+        mapping = live_entries(mapping_entries(raw))
         if not mapping:
             raise ModelNotFoundError(
                 f"{cls.__name__}: no live inference provider serves {model}", provider=cls.__name__
@@ -222,12 +207,20 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                 headers = auth_headers(token)
                 headers["Prefer"] = "wait"
                 return MediaJob(
-                    provider, str(entry.get("providerId") or model), task, prompt, headers,
-                    w, h, extra, deadline, poll_interval,
+                    provider,
+                    str(entry.get("providerId") or model),
+                    task,
+                    prompt,
+                    headers,
+                    w,
+                    h,
+                    extra,
+                    deadline,
+                    poll_interval,
                 )
 
             jobs = [cls._generate(session, model, routes, make_job) for _ in range(n)]
-            async for chunk in cls._merge(jobs):
+            async for chunk in merge_jobs(jobs, cls.progress_interval):
                 yield chunk
 
     @classmethod
@@ -241,8 +234,11 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                 continue
             job: MediaJob = make_job(provider, entry)
             async with session.post(
-                route_url(job), json=route_body(job), params=submit_params(job),
-                headers=job.headers, timeout=job.remaining(),
+                route_url(job),
+                json=route_body(job),
+                params=submit_params(job),
+                headers=job.headers,
+                timeout=job.remaining(),
             ) as response:
                 if response.status in _FAILOVER_STATUS:
                     try:
@@ -254,45 +250,11 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                 async for chunk in run_route(session, job, response):
                     if isinstance(chunk, MediaResponse):
                         yield ProviderInfo(
-                            name=cls.__name__, model=model, label=f"HuggingFace ({provider})",
+                            name=cls.__name__,
+                            model=model,
+                            label=f"HuggingFace ({provider})",
                             url=f"{cls.url}/{model}",
                         )
                     yield chunk
                 return
-        raise _most_telling(failures)
-
-    @classmethod
-    async def _merge(cls, jobs: list[AsyncIterator[Any]]) -> AsyncIterator[Any]:
-        """Chunks of concurrent jobs as they come, with a progress note on long silences."""
-        queue: asyncio.Queue[Any] = asyncio.Queue()
-
-        async def pump(job: AsyncIterator[Any]) -> None:
-            try:
-                async for chunk in job:
-                    await queue.put(chunk)
-                await queue.put(_END)
-            except Exception as exc:  # noqa: BLE001 - handed to the consumer, which raises it
-                await queue.put(exc)
-            finally:
-                await job.aclose()  # type: ignore[attr-defined]
-
-        tasks = [asyncio.ensure_future(pump(job)) for job in jobs]
-        started = time.monotonic()
-        running = len(tasks)
-        try:
-            while running:
-                try:
-                    item = await asyncio.wait_for(queue.get(), cls.progress_interval)
-                except asyncio.TimeoutError:
-                    yield Reasoning(label="Generating", status=f"{time.monotonic() - started:.1f}s")
-                    continue
-                if item is _END:
-                    running -= 1
-                elif isinstance(item, Exception):
-                    raise item
-                else:
-                    yield item
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        raise most_telling(failures)

@@ -139,7 +139,9 @@ def media_from_json(job: MediaJob, data: Any) -> MediaResponse:
                 cls = VideoResponse if key.startswith("video") else job.response_class
                 return cls(urls, alt=job.prompt)
     shown = str(list(data)[:8]) if isinstance(data, Mapping) else type(data).__name__
-    raise ResponseError(f"{job.provider}: the reply holds no media (fields: {shown})", provider=job.provider)
+    raise ResponseError(
+        f"{job.provider}: the reply holds no media (fields: {shown})", provider=job.provider
+    )
 
 
 def media_from_bytes(job: MediaJob, data: bytes, content_type: str) -> MediaResponse:
@@ -156,7 +158,9 @@ def media_from_bytes(job: MediaJob, data: bytes, content_type: str) -> MediaResp
 
 
 async def _read_media(job: MediaJob, response: Any) -> MediaResponse:
-    if response.content_type in ("application/json", "text/json") or response.content_type.endswith("+json"):
+    if response.content_type in ("application/json", "text/json") or response.content_type.endswith(
+        "+json"
+    ):
         return media_from_json(job, await response.json())
     return media_from_bytes(job, await response.read(), response.content_type)
 
@@ -168,7 +172,9 @@ async def _get_json(session: Any, job: MediaJob, url: str) -> Any:
         return await response.json()
 
 
-async def _fal_queue(session: Any, job: MediaJob, submitted: Mapping[str, Any]) -> AsyncIterator[Any]:
+async def _fal_queue(
+    session: Any, job: MediaJob, submitted: Mapping[str, Any]
+) -> AsyncIterator[Any]:
     """Poll a fal-ai queue job until it completes, then fetch its result."""
     request_id = submitted.get("request_id")
     if not request_id:
@@ -182,12 +188,18 @@ async def _fal_queue(session: Any, job: MediaJob, submitted: Mapping[str, Any]) 
     started = time.monotonic()
     while status != "COMPLETED":
         if status not in _FAL_RUNNING:
-            raise ResponseError(f"fal-ai: the job ended with status {status}", provider=job.provider)
+            raise ResponseError(
+                f"fal-ai: the job ended with status {status}", provider=job.provider
+            )
         yield _progress(status, started)
         await asyncio.sleep(min(job.poll_interval, job.remaining()))
         state = await _get_json(session, job, f"{base}{path}/status{params}")
         status = str(state.get("status") if isinstance(state, Mapping) else "")
-        if isinstance(state, Mapping) and state.get("queue_position") is not None and status == "IN_QUEUE":
+        if (
+            isinstance(state, Mapping)
+            and state.get("queue_position") is not None
+            and status == "IN_QUEUE"
+        ):
             yield Reasoning(label="In queue", status=f"position {state['queue_position']}")
     yield Reasoning(label="Completed", status=f"{time.monotonic() - started:.1f}s")
     yield media_from_json(job, await _get_json(session, job, f"{base}{path}{params}"))
@@ -198,7 +210,9 @@ def _progress(status: str, started: float) -> Reasoning:
     return Reasoning(label=label, status=f"{time.monotonic() - started:.1f}s")
 
 
-async def _replicate_poll(session: Any, job: MediaJob, prediction: Mapping[str, Any]) -> AsyncIterator[Any]:
+async def _replicate_poll(
+    session: Any, job: MediaJob, prediction: Mapping[str, Any]
+) -> AsyncIterator[Any]:
     """Follow a replicate prediction that was still running when ``Prefer: wait`` ended."""
     started = time.monotonic()
     while True:
@@ -208,7 +222,9 @@ async def _replicate_poll(session: Any, job: MediaJob, prediction: Mapping[str, 
             return
         if status not in _REPLICATE_RUNNING:
             reason = prediction.get("error") or f"status {status or 'unknown'}"
-            raise ResponseError(f"replicate: the prediction failed: {reason}", provider=job.provider)
+            raise ResponseError(
+                f"replicate: the prediction failed: {reason}", provider=job.provider
+            )
         yield _progress(status, started)
         await asyncio.sleep(min(job.poll_interval, job.remaining()))
         url = f"{hf_router_endpoint()}/replicate/v1/predictions/{prediction.get('id')}"
@@ -221,7 +237,11 @@ async def run_route(session: Any, job: MediaJob, response: Any) -> AsyncIterator
     """Chunks of a submitted job, given the OK submit ``response``."""
     if job.provider == "fal-ai" and response.content_type == "application/json":
         data = await response.json()
-        if isinstance(data, Mapping) and "request_id" in data and not _urls(data.get("images") or data.get("video")):
+        if (
+            isinstance(data, Mapping)
+            and "request_id" in data
+            and not _urls(data.get("images") or data.get("video"))
+        ):
             async for chunk in _fal_queue(session, job, data):
                 yield chunk
             return
@@ -240,4 +260,3 @@ async def run_route(session: Any, job: MediaJob, response: Any) -> AsyncIterator
 def submit_params(job: MediaJob) -> dict[str, str] | None:
     """Query parameters of the submit request (fal-ai goes through its queue)."""
     return {"_subdomain": "queue"} if job.provider == "fal-ai" else None
-

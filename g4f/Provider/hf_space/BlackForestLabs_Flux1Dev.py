@@ -24,7 +24,10 @@ class BlackForestLabs_Flux1Dev(SpaceProvider):
     default_image_model = "flux-dev"
     models: ClassVar[list[str]] = ["flux-dev"]
     image_models: ClassVar[list[str]] = ["flux-dev"]
-    model_aliases: ClassVar[dict[str, str]] = {"flux": "flux-dev", "black-forest-labs/FLUX.1-dev": "flux-dev"}
+    model_aliases: ClassVar[dict[str, str]] = {
+        "flux": "flux-dev",
+        "black-forest-labs/FLUX.1-dev": "flux-dev",
+    }
 
     @classmethod
     async def create_async_generator(  # type: ignore[override]
@@ -46,7 +49,15 @@ class BlackForestLabs_Flux1Dev(SpaceProvider):
         width, height = image_size(aspect_ratio, width, height)
 
         def build(_: list[Any]) -> list[Any]:
-            return [prompt, seed, randomize_seed, width, height, guidance_scale, num_inference_steps]
+            return [
+                prompt,
+                seed,
+                randomize_seed,
+                width,
+                height,
+                guidance_scale,
+                num_inference_steps,
+            ]
 
         async for chunk in cls.run_image_job(prompt, build, **kwargs):
             yield chunk

@@ -54,5 +54,7 @@ class BlackForestLabs_Flux1KontextDev(SpaceProvider):
         def build(files: list[Any]) -> list[Any]:
             return [files[-1], prompt, seed, randomize_seed, guidance_scale, num_inference_steps]
 
-        async for chunk in cls.run_image_job(prompt, build, upload_media=list(media)[-1:], **kwargs):
+        async for chunk in cls.run_image_job(
+            prompt, build, upload_media=list(media)[-1:], **kwargs
+        ):
             yield chunk

@@ -30,7 +30,9 @@ def parse_space_model(model: str) -> tuple[str, str | None]:
     """``"space:owner/name[/api_name]"`` → ``("owner/name", api_name)``."""
     parts = model.removeprefix("space:").strip("/").split("/")
     if len(parts) not in (2, 3) or not all(parts):
-        raise ModelNotFoundError(f"GradioSpace: expected space:owner/name[/api_name], got {model!r}")
+        raise ModelNotFoundError(
+            f"GradioSpace: expected space:owner/name[/api_name], got {model!r}"
+        )
     return "/".join(parts[:2]), (parts[2] if len(parts) == 3 else None)
 
 
@@ -57,7 +59,9 @@ def _inputs(params: list[Mapping[str, Any]], prompt: str, files: list[Any]) -> l
     for param in params:
         component = param.get("component")
         if component in _TEXT_INPUTS and not prompted:
-            data.append({"text": prompt, "files": files[:]} if component == "MultimodalTextbox" else prompt)
+            data.append(
+                {"text": prompt, "files": files[:]} if component == "MultimodalTextbox" else prompt
+            )
             files = [] if component == "MultimodalTextbox" else files
             prompted = True
         elif component in _FILE_INPUTS and files:
@@ -65,7 +69,9 @@ def _inputs(params: list[Mapping[str, Any]], prompt: str, files: list[Any]) -> l
         elif component == "Chatbot":
             data.append([])
         else:
-            data.append(param.get("parameter_default") if param.get("parameter_has_default") else None)
+            data.append(
+                param.get("parameter_default") if param.get("parameter_has_default") else None
+            )
     return data
 
 
@@ -113,31 +119,54 @@ class GradioSpace(SpaceProvider):
         async with cls.open_session(**kwargs) as session:
             headers = await cls.space_headers(session, cookies, api_key, space=space)
             config = await space_config(session, base, headers)
-            info = await request_json(session, "GET", f"{base}{config.api_prefix}/info", headers=headers)
+            info = await request_json(
+                session, "GET", f"{base}{config.api_prefix}/info", headers=headers
+            )
             name, endpoint = _choose((info or {}).get("named_endpoints") or {}, api_name)
             params = endpoint.get("parameters") or []
-            wants_files = any(p.get("component") in _FILE_INPUTS | {"MultimodalTextbox"} for p in params)
+            wants_files = any(
+                p.get("component") in _FILE_INPUTS | {"MultimodalTextbox"} for p in params
+            )
             files = await load_media(session, media) if wants_files else []
-            uploaded = await upload(session, base, config.api_prefix, files, headers=headers) if files else []
+            uploaded = (
+                await upload(session, base, config.api_prefix, files, headers=headers)
+                if files
+                else []
+            )
             returns = [r.get("component") for r in endpoint.get("returns") or []]
             media_out = any(c in _MEDIA_OUTPUTS for c in returns)
             delta = TextDelta()
-            updates = call_events(session, base, name, _inputs(params, prompt, uploaded), headers=headers,
-                                  provider=cls.__name__, api_prefix=config.api_prefix)
+            updates = call_events(
+                session,
+                base,
+                name,
+                _inputs(params, prompt, uploaded),
+                headers=headers,
+                provider=cls.__name__,
+                api_prefix=config.api_prefix,
+            )
             yield Reasoning(label="Running", status=f"{space}/{name}")
             async for update in updates:
                 outputs = update.data or []
                 final = update.kind == "completed"
                 if media_out:
-                    urls = [u for v, c in zip(outputs, returns, strict=False) if c in _MEDIA_OUTPUTS
-                            for u in file_urls(base, config.api_prefix, v)]
+                    urls = [
+                        u
+                        for v, c in zip(outputs, returns, strict=False)
+                        if c in _MEDIA_OUTPUTS
+                        for u in file_urls(base, config.api_prefix, v)
+                    ]
                     if urls and final:
-                        video = "Video" in returns and not any(c in ("Image", "Gallery") for c in returns)
+                        video = "Video" in returns and not any(
+                            c in ("Image", "Gallery") for c in returns
+                        )
                         yield (VideoResponse if video else ImageResponse)(urls, alt=prompt)
                     elif urls:
                         yield ImagePreview(urls, alt=prompt)
                     elif final:
-                        raise ResponseError(f"GradioSpace: {space} returned no media", provider=cls.__name__)
+                        raise ResponseError(
+                            f"GradioSpace: {space} returned no media", provider=cls.__name__
+                        )
                     continue
                 text = _text_output(outputs, returns)
                 if text:

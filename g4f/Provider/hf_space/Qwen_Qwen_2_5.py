@@ -48,7 +48,11 @@ class Qwen_Qwen_2_5(SpaceProvider):
         "Qwen/Qwen2.5-7B-Instruct": "qwen-2.5-7b",
     }
     #: The Space's model selector value for each model.
-    choices: ClassVar[dict[str, str]] = {"qwen-2.5-72b": "72B", "qwen-2.5-32b": "32B", "qwen-2.5-7b": "7B"}
+    choices: ClassVar[dict[str, str]] = {
+        "qwen-2.5-72b": "72B",
+        "qwen-2.5-32b": "32B",
+        "qwen-2.5-7b": "7B",
+    }
 
     @classmethod
     async def create_async_generator(  # type: ignore[override]
@@ -64,11 +68,15 @@ class Qwen_Qwen_2_5(SpaceProvider):
         async with cls.open_session(**kwargs) as session:
             config = await space_config(session, cls.base_url())
             data = [query, _history(messages, config.major), system, cls.choices[model]]
-            updates = queue_events(session, cls.base_url(), cls.api_name, data, provider=cls.__name__)
+            updates = queue_events(
+                session, cls.base_url(), cls.api_name, data, provider=cls.__name__
+            )
             async for update in updates:
                 if update.kind in ("queue", "progress"):
-                    yield Reasoning(label="In queue" if update.kind == "queue" else "Generating",
-                                    status=update.status)
+                    yield Reasoning(
+                        label="In queue" if update.kind == "queue" else "Generating",
+                        status=update.status,
+                    )
                 elif update.kind in ("generating", "completed"):
                     text = delta.feed(first_chat_text(update.data))
                     if text:

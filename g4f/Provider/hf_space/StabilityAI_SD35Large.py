@@ -49,8 +49,16 @@ class StabilityAI_SD35Large(SpaceProvider):
         width, height = image_size(aspect_ratio, width, height)
 
         def build(_: list[Any]) -> list[Any]:
-            return [prompt, negative_prompt, seed, randomize_seed, width, height, guidance_scale,
-                    num_inference_steps]
+            return [
+                prompt,
+                negative_prompt,
+                seed,
+                randomize_seed,
+                width,
+                height,
+                guidance_scale,
+                num_inference_steps,
+            ]
 
         async for chunk in cls.run_image_job(prompt, build, call=True, **kwargs):
             yield chunk

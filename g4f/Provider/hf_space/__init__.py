@@ -84,12 +84,16 @@ class HuggingSpace(AsyncGeneratorProvider, ProviderModelMixin):
         model = cls.get_model(model)
         children = cls.children_for(model)
         if not children:
-            raise ModelNotFoundError(f"{cls.__name__}: no Space serves {model}", provider=cls.__name__)
+            raise ModelNotFoundError(
+                f"{cls.__name__}: no Space serves {model}", provider=cls.__name__
+            )
         errors: dict[str, BaseException] = {}
         for child in children:
             started = False
             try:
-                yield ProviderInfo(name=child.__name__, model=model, label=child.get_label(), url=child.url)
+                yield ProviderInfo(
+                    name=child.__name__, model=model, label=child.get_label(), url=child.url
+                )
                 runs = n if model in child.image_models else 1
                 for _ in range(max(1, runs)):
                     async for chunk in child.create_async_generator(model, messages, **kwargs):

@@ -97,7 +97,9 @@ def space_error(message: Any, provider: str, status_code: int | None = None) -> 
         if wait:
             hours, minutes, seconds = (int(g or 0) for g in wait.groups())
             retry_after = float(hours * 3600 + minutes * 60 + seconds)
-        return RateLimitError(who + text, provider=provider, status_code=429, retry_after=retry_after)
+        return RateLimitError(
+            who + text, provider=provider, status_code=429, retry_after=retry_after
+        )
     return ResponseError(who + text, provider=provider, status_code=status_code)
 
 
@@ -108,7 +110,9 @@ async def request_json(session: Any, method: str, url: str, **kwargs: Any) -> An
         return await response.json()
 
 
-async def space_config(session: Any, base_url: str, headers: Mapping[str, str] | None = None) -> SpaceConfig:
+async def space_config(
+    session: Any, base_url: str, headers: Mapping[str, str] | None = None
+) -> SpaceConfig:
     """The Space's API prefix and endpoints (cached for a while per base URL)."""
     cached = _configs.get(base_url)
     if cached and time.monotonic() - cached[0] < _CONFIG_TTL:
@@ -123,7 +127,9 @@ async def space_config(session: Any, base_url: str, headers: Mapping[str, str] |
         targets = dep.get("targets") or []
         trigger = targets[0][0] if targets and isinstance(targets[0], list) else None
         endpoints[str(dep["api_name"]).lstrip("/")] = (int(dep.get("id", index)), trigger)
-    config = SpaceConfig(str(data.get("api_prefix") or ""), endpoints, str(data.get("version") or ""))
+    config = SpaceConfig(
+        str(data.get("api_prefix") or ""), endpoints, str(data.get("version") or "")
+    )
     _configs[base_url] = (time.monotonic(), config)
     return config
 
@@ -189,14 +195,21 @@ async def queue_events(
     fn_index, trigger_id = config.fn(api_name, provider)
     api = f"{base_url}{config.api_prefix}"
     session_hash = new_session_hash()
-    body = {"data": data, "event_data": None, "fn_index": fn_index, "trigger_id": trigger_id,
-            "session_hash": session_hash}
+    body = {
+        "data": data,
+        "event_data": None,
+        "fn_index": fn_index,
+        "trigger_id": trigger_id,
+        "session_hash": session_hash,
+    }
     event_id = _event_id(
-        await request_json(session, "POST", f"{api}/queue/join", json=body, headers=headers), provider
+        await request_json(session, "POST", f"{api}/queue/join", json=body, headers=headers),
+        provider,
     )
     outputs: list[Any] | None = None
     async with session.get(
-        f"{api}/queue/data", params={"session_hash": session_hash},
+        f"{api}/queue/data",
+        params={"session_hash": session_hash},
         headers={**(headers or {}), "Accept": "text/event-stream"},
     ) as response:
         await response.raise_for_status()
@@ -216,9 +229,11 @@ async def queue_events(
                 if not message.get("success", True) or output.get("error"):
                     raise space_error(output.get("error"), provider)
                 chunk = list(output.get("data") or [])
-                outputs = chunk if outputs is None else [
-                    apply_diff(old, diff) for old, diff in zip(outputs, chunk, strict=False)
-                ]
+                outputs = (
+                    chunk
+                    if outputs is None
+                    else [apply_diff(old, diff) for old, diff in zip(outputs, chunk, strict=False)]
+                )
                 yield GradioUpdate("generating", outputs)
             elif kind == "process_completed":
                 output = message.get("output") or {}
@@ -230,7 +245,9 @@ async def queue_events(
                 raise space_error(message.get("message"), provider)
             elif kind == "close_stream":
                 break
-    raise ResponseError(f"{provider}: the Space closed the stream before completing", provider=provider)
+    raise ResponseError(
+        f"{provider}: the Space closed the stream before completing", provider=provider
+    )
 
 
 async def call_events(
@@ -245,7 +262,9 @@ async def call_events(
 ) -> AsyncIterator[GradioUpdate]:
     """Run ``api_name`` through the call protocol (``event: generating|complete|error``)."""
     url = f"{base_url}{api_prefix}/call/{api_name.lstrip('/')}"
-    event_id = _event_id(await request_json(session, "POST", url, json={"data": data}, headers=headers), provider)
+    event_id = _event_id(
+        await request_json(session, "POST", url, json={"data": data}, headers=headers), provider
+    )
     async with session.get(
         f"{url}/{event_id}", headers={**(headers or {}), "Accept": "text/event-stream"}
     ) as response:
@@ -262,7 +281,9 @@ async def call_events(
             elif event.event == "complete":
                 yield GradioUpdate("completed", value if isinstance(value, list) else [])
                 return
-    raise ResponseError(f"{provider}: the Space closed the stream before completing", provider=provider)
+    raise ResponseError(
+        f"{provider}: the Space closed the stream before completing", provider=provider
+    )
 
 
 def file_url(base_url: str, api_prefix: str, value: Any) -> str | None:
@@ -288,11 +309,17 @@ async def upload(
     upload_id = new_session_hash()
     form = [FormFile("files", data, filename=name, content_type=mime) for data, name, mime in files]
     paths = await request_json(
-        session, "POST", f"{base_url}{api_prefix}/upload", params={"upload_id": upload_id},
-        form=form, headers=headers,
+        session,
+        "POST",
+        f"{base_url}{api_prefix}/upload",
+        params={"upload_id": upload_id},
+        form=form,
+        headers=headers,
     )
     if not isinstance(paths, list) or len(paths) != len(files):
-        raise ResponseError("the Space's upload reply is not a list of paths", provider=session.provider)
+        raise ResponseError(
+            "the Space's upload reply is not a list of paths", provider=session.provider
+        )
     return [
         {
             "path": path,
@@ -317,7 +344,9 @@ async def zerogpu_headers(
     """
     if not cookies and not api_key:
         return {}
-    expiration = (datetime.now(timezone.utc) + timedelta(minutes=10)).isoformat(timespec="milliseconds")
+    expiration = (datetime.now(timezone.utc) + timedelta(minutes=10)).isoformat(
+        timespec="milliseconds"
+    )
     headers: dict[str, str] = {}
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
@@ -326,12 +355,16 @@ async def zerogpu_headers(
         headers["Authorization"] = f"Bearer {api_key}"
     try:
         data = await request_json(
-            session, "GET", f"{hf_endpoint()}/api/spaces/{space}/jwt",
+            session,
+            "GET",
+            f"{hf_endpoint()}/api/spaces/{space}/jwt",
             params={"expiration": expiration.replace("+00:00", "Z"), "include_pro_status": "true"},
             headers=headers,
         )
     except G4FError as exc:
-        logger.debug("ZeroGPU token for %s unavailable (%s); going anonymous", space, type(exc).__name__)
+        logger.debug(
+            "ZeroGPU token for %s unavailable (%s); going anonymous", space, type(exc).__name__
+        )
         return {}
     token = data.get("token") if isinstance(data, Mapping) else None
     if not isinstance(token, str) or not token:

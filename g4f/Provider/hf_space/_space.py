@@ -23,10 +23,23 @@ from ._gradio import (
     zerogpu_headers,
 )
 
-__all__ = ["SpaceProvider", "load_media", "last_file_url", "file_urls", "chat_text", "first_chat_text", "image_size", "TextDelta"]
+__all__ = [
+    "SpaceProvider",
+    "load_media",
+    "last_file_url",
+    "file_urls",
+    "chat_text",
+    "first_chat_text",
+    "image_size",
+    "TextDelta",
+]
 
-_SIGNATURES = ((b"\x89PNG", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"),
-               (b"RIFF", "image/webp"))
+_SIGNATURES = (
+    (b"\x89PNG", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"RIFF", "image/webp"),
+)
 
 
 def _mime(data: bytes, name: str) -> str:
@@ -54,7 +67,11 @@ async def load_media(session: Any, media: MediaListType | None) -> list[tuple[by
             async with session.get(value) as response:
                 await response.raise_for_status()
                 data = await response.read()
-            name = item[1] if isinstance(item, (tuple, list)) and item[1] else os.path.basename(value.split("?")[0]) or name
+            name = (
+                item[1]
+                if isinstance(item, (tuple, list)) and item[1]
+                else os.path.basename(value.split("?")[0]) or name
+            )
         elif isinstance(value, (str, os.PathLike)) and os.path.isfile(value):
             with open(value, "rb") as handle:
                 data = handle.read()
@@ -71,7 +88,12 @@ def file_urls(base_url: str, api_prefix: str, value: Any) -> list[str]:
     if url:
         return [url]
     if isinstance(value, Mapping):
-        return [u for key in ("image", "video", "file") if key in value for u in file_urls(base_url, api_prefix, value[key])]
+        return [
+            u
+            for key in ("image", "video", "file")
+            if key in value
+            for u in file_urls(base_url, api_prefix, value[key])
+        ]
     if isinstance(value, list):
         return [u for item in value for u in file_urls(base_url, api_prefix, item)]
     return []
@@ -117,7 +139,9 @@ def first_chat_text(outputs: list[Any] | None) -> str | None:
     return None
 
 
-def image_size(aspect_ratio: str | None, width: int | None, height: int | None, side: int = 1024) -> tuple[int, int]:
+def image_size(
+    aspect_ratio: str | None, width: int | None, height: int | None, side: int = 1024
+) -> tuple[int, int]:
     """Width and height: explicit values, else the ratio scaled to ``side`` (multiples of 32)."""
     if width and height:
         return int(width), int(height)
@@ -129,7 +153,9 @@ def image_size(aspect_ratio: str | None, width: int | None, height: int | None, 
     if rw <= 0 or rh <= 0:
         raise BadRequestError(f"aspect_ratio must be positive, not {aspect_ratio!r}")
     scale = side / max(rw, rh)
-    return int(width or max(32, round(rw * scale / 32) * 32)), int(height or max(32, round(rh * scale / 32) * 32))
+    return int(width or max(32, round(rw * scale / 32) * 32)), int(
+        height or max(32, round(rh * scale / 32) * 32)
+    )
 
 
 class TextDelta:
@@ -199,7 +225,9 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
             elif update.kind == "completed":
                 url = last_file_url(base, api_prefix, update.data)
                 if not url:
-                    raise ResponseError(f"{cls.__name__}: the Space returned no image", provider=cls.__name__)
+                    raise ResponseError(
+                        f"{cls.__name__}: the Space returned no image", provider=cls.__name__
+                    )
                 yield Reasoning(label="Finished", status="")
                 yield ImageResponse(url, alt=prompt)
 
@@ -227,12 +255,25 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
             headers = await cls.space_headers(session, cookies, api_key)
             config = await space_config(session, base, headers)
             files = await load_media(session, upload_media)
-            uploaded = await upload(session, base, config.api_prefix, files, headers=headers) if files else []
+            uploaded = (
+                await upload(session, base, config.api_prefix, files, headers=headers)
+                if files
+                else []
+            )
             data = build_data(uploaded)
             if call:
-                updates = call_events(session, base, cls.api_name, data, headers=headers,
-                                      provider=cls.__name__, api_prefix=config.api_prefix)
+                updates = call_events(
+                    session,
+                    base,
+                    cls.api_name,
+                    data,
+                    headers=headers,
+                    provider=cls.__name__,
+                    api_prefix=config.api_prefix,
+                )
             else:
-                updates = queue_events(session, base, cls.api_name, data, headers=headers, provider=cls.__name__)
+                updates = queue_events(
+                    session, base, cls.api_name, data, headers=headers, provider=cls.__name__
+                )
             async for chunk in cls.image_chunks(updates, prompt, config.api_prefix):
                 yield chunk

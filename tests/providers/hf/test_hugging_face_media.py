@@ -43,7 +43,12 @@ def server(state: MediaState, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeS
 async def collect(model: str, prompt: str = "a red fox", **kwargs: Any) -> list[Any]:
     kwargs.setdefault("api_key", TOKEN)
     kwargs.setdefault("poll_interval", 0.02)
-    return [c async for c in HuggingFaceMedia.create_async_generator(model, [{"role": "user", "content": prompt}], **kwargs)]
+    return [
+        c
+        async for c in HuggingFaceMedia.create_async_generator(
+            model, [{"role": "user", "content": prompt}], **kwargs
+        )
+    ]
 
 
 def media(chunks: list[Any]) -> list[Any]:
@@ -66,7 +71,9 @@ async def test_no_token_is_missing_auth(server: FakeServer) -> None:
     assert server.requests == []
 
 
-async def test_fal_queue_image_reports_progress_and_sends_prompt(server: FakeServer, state: MediaState) -> None:
+async def test_fal_queue_image_reports_progress_and_sends_prompt(
+    server: FakeServer, state: MediaState
+) -> None:
     chunks = await collect(FLUX, width=512, height=256)
     [image] = media(chunks)
     assert isinstance(image, ImageResponse) and image.urls == [f"{server.url}/files/a.png"]
@@ -110,16 +117,22 @@ async def test_fal_failed_job_is_typed(server: FakeServer, state: MediaState) ->
 
 
 @pytest.mark.parametrize("mode, count", [("wait", 1), ("list", 2)])
-async def test_replicate_prefer_wait(server: FakeServer, state: MediaState, mode: str, count: int) -> None:
+async def test_replicate_prefer_wait(
+    server: FakeServer, state: MediaState, mode: str, count: int
+) -> None:
     state.replicate_mode = mode
     chunks = await collect(f"{WAN}:replicate")
     [video] = media(chunks)
     assert isinstance(video, VideoResponse) and len(video.urls) == count
     assert all(fetch(url) == MP4 for url in video.urls)
     post = [r for r in server.requests if r["method"] == "POST"]
-    assert [r["path"] for r in post] == ["/replicate/v1/models/wan-video/wan-2.1-t2v-480p/predictions"]
+    assert [r["path"] for r in post] == [
+        "/replicate/v1/models/wan-video/wan-2.1-t2v-480p/predictions"
+    ]
     assert post[0]["headers"]["Prefer"] == "wait"
-    assert state.submitted("/replicate/")[0] == {"input": {"prompt": "a red fox", "aspect_ratio": "16:9"}}
+    assert state.submitted("/replicate/")[0] == {
+        "input": {"prompt": "a red fox", "aspect_ratio": "16:9"}
+    }
 
 
 async def test_replicate_still_processing_is_polled(server: FakeServer, state: MediaState) -> None:
@@ -188,7 +201,9 @@ async def test_all_failed_raises_most_telling(server: FakeServer, state: MediaSt
         await collect(FLUX)
 
 
-async def test_pinned_provider_failure_does_not_fail_over(server: FakeServer, state: MediaState) -> None:
+async def test_pinned_provider_failure_does_not_fail_over(
+    server: FakeServer, state: MediaState
+) -> None:
     state.fail["together"] = 402
     with pytest.raises(PaymentRequiredError):
         await collect(f"{FLUX}:together")
@@ -198,7 +213,9 @@ async def test_pinned_provider_failure_does_not_fail_over(server: FakeServer, st
 
 
 async def test_rate_limit_is_not_failed_over(server: FakeServer) -> None:
-    server.faults.add(status=429, message="Rate limit", headers={"Retry-After": "7"}, path="/fal-ai/")
+    server.faults.add(
+        status=429, message="Rate limit", headers={"Retry-After": "7"}, path="/fal-ai/"
+    )
     with pytest.raises(RateLimitError) as info:
         await collect(FLUX)
     assert info.value.retry_after == 7
@@ -215,8 +232,11 @@ async def test_bad_token_never_shown(server: FakeServer) -> None:
 
 @pytest.mark.parametrize(
     "model, error",
-    [("nobody/unknown", ModelNotFoundError), ("deepseek-ai/DeepSeek-R1", ModelNotFoundError),
-     ("Lightricks/LTX-Video", ModelNotFoundError)],
+    [
+        ("nobody/unknown", ModelNotFoundError),
+        ("deepseek-ai/DeepSeek-R1", ModelNotFoundError),
+        ("Lightricks/LTX-Video", ModelNotFoundError),
+    ],
 )
 async def test_models_without_live_media_route(server: FakeServer, model: str, error: type) -> None:
     with pytest.raises(error):
@@ -260,7 +280,11 @@ async def test_discovery_orders_video_first_and_keys_only_video(server: FakeServ
     assert FLUX in models and f"{FLUX}:together" in models and f"{FLUX}:hf-inference" not in models
     assert "deepseek-ai/DeepSeek-R1" not in models and "Lightricks/LTX-Video" not in models
     keys = HuggingFaceMedia.any_model_keys()
-    assert keys["wan-2.1"] == WAN and keys[WAN] == WAN and keys["hunyuan-video"] == "tencent/HunyuanVideo"
+    assert (
+        keys["wan-2.1"] == WAN
+        and keys[WAN] == WAN
+        and keys["hunyuan-video"] == "tencent/HunyuanVideo"
+    )
     assert FLUX not in keys and "flux" not in keys and not any(":" in k for k in keys)
 
 
@@ -269,7 +293,10 @@ async def test_discovery_falls_back_to_static(server: FakeServer) -> None:
     models = await HuggingFaceMedia.refresh_models()
     assert models == HuggingFaceMedia.static_models()
     assert set(HuggingFaceMedia.any_model_keys()) == {
-        "wan-2.1", "hunyuan-video", "ltx-video", *HuggingFaceMedia.video_models
+        "wan-2.1",
+        "hunyuan-video",
+        "ltx-video",
+        *HuggingFaceMedia.video_models,
     }
 
 

@@ -28,19 +28,26 @@ def server(state: MediaState, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeS
 
 def test_video_comes_back_as_url_even_for_b64(server: FakeServer, state: MediaState) -> None:
     client = Client(api_key=TOKEN)
-    response = client.media.generate("a wave", model="wan-2.1", provider=HuggingFaceMedia,
-                                     response_format="b64_json", poll_interval=0.01)
+    response = client.media.generate(
+        "a wave",
+        model="wan-2.1",
+        provider=HuggingFaceMedia,
+        response_format="b64_json",
+        poll_interval=0.01,
+    )
     [video] = response.data
     assert video.b64_json is None and video.url == f"{server.url}/files/v.mp4"
     assert response.provider == "HuggingFaceMedia"
     assert state.submitted("/fal-ai/")[0]["prompt"] == "a wave"
 
 
-def test_video_save_writes_the_mp4_where_asked(server: FakeServer, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_video_save_writes_the_mp4_where_asked(
+    server: FakeServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
-    response = Client(api_key=TOKEN).media.generate("a wave", model="Wan-AI/Wan2.1-T2V-14B:replicate",
-                                                    provider="HuggingFaceMedia")
+    response = Client(api_key=TOKEN).media.generate(
+        "a wave", model="Wan-AI/Wan2.1-T2V-14B:replicate", provider="HuggingFaceMedia"
+    )
     assert list(tmp_path.iterdir()) == []
     target = tmp_path / "clip.mp4"
     response.save(str(target))
@@ -61,7 +68,9 @@ async def test_async_client_typed_errors(server: FakeServer, state: MediaState) 
         await AsyncClient().images.generate("a fox", model="flux", provider=HuggingFaceMedia)
     state.fail.update({"fal-ai": 402, "together": 402, "nebius": 402})
     with pytest.raises(PaymentRequiredError):
-        await AsyncClient(api_key=TOKEN).images.generate("a fox", model="flux", provider=HuggingFaceMedia)
+        await AsyncClient(api_key=TOKEN).images.generate(
+            "a fox", model="flux", provider=HuggingFaceMedia
+        )
 
 
 def test_video_alias_through_any_provider(server: FakeServer) -> None:

@@ -35,4 +35,3 @@ def spaces(gradio_server: GradioServer, monkeypatch: pytest.MonkeyPatch) -> Grad
         monkeypatch.setattr(provider, "url", gradio_server.space_url(mount))
     monkeypatch.setattr(GradioSpace, "url", gradio_server.url + "/{subdomain}")
     return gradio_server
-

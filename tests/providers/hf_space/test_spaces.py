@@ -50,7 +50,9 @@ def text(chunks: list[Any]) -> str:
 
 
 async def test_flux_dev_queue_progress_and_png(spaces: GradioServer) -> None:
-    chunks = await run(BlackForestLabs_Flux1Dev, "flux-dev", width=512, height=256, num_inference_steps=4)
+    chunks = await run(
+        BlackForestLabs_Flux1Dev, "flux-dev", width=512, height=256, num_inference_steps=4
+    )
     progress = [c.status for c in chunks if isinstance(c, Reasoning) and c.label == "Generating"]
     # Gradio samples tqdm progress, so not every step is sent; the first one always is.
     assert progress[0] == "Sampling 0/4" and len(progress) >= 2
@@ -62,7 +64,9 @@ async def test_flux_dev_queue_progress_and_png(spaces: GradioServer) -> None:
 
 
 async def test_aspect_ratio_sets_the_size(spaces: GradioServer) -> None:
-    chunks = await run(BlackForestLabs_Flux1Dev, "flux-dev", aspect_ratio="16:9", num_inference_steps=1)
+    chunks = await run(
+        BlackForestLabs_Flux1Dev, "flux-dev", aspect_ratio="16:9", num_inference_steps=1
+    )
     assert png_size(fetch(images(chunks)[0].urls[0])) == (64, 36)
     with pytest.raises(BadRequestError):
         await run(BlackForestLabs_Flux1Dev, "flux-dev", aspect_ratio="wide")
@@ -79,21 +83,30 @@ async def test_quota_error_is_typed_without_html(spaces: GradioServer, provider:
 
 
 async def test_sd35_call_protocol(spaces: GradioServer) -> None:
-    chunks = await run(StabilityAI_SD35Large, "sd-3.5-large", width=320, height=640, negative_prompt="fog")
+    chunks = await run(
+        StabilityAI_SD35Large, "sd-3.5-large", width=320, height=640, negative_prompt="fog"
+    )
     [image] = images(chunks)
     assert png_size(fetch(image.urls[0])) == (20, 40)
 
 
 async def test_text_to_image_ignores_media(spaces: GradioServer) -> None:
     # Not even read: a text-to-image Space has no image input.
-    chunks = await run(HuggingSpace, "flux", media=[("no-such-file.png", None)], num_inference_steps=1)
+    chunks = await run(
+        HuggingSpace, "flux", media=[("no-such-file.png", None)], num_inference_steps=1
+    )
     assert images(chunks)
 
 
 async def test_kontext_uploads_then_edits(spaces: GradioServer) -> None:
     data_uri = "data:image/png;base64," + base64.b64encode(PNG_8x6).decode()
-    chunks = await run(BlackForestLabs_Flux1KontextDev, "flux-kontext-dev", "make it blue",
-                       media=[(data_uri, "in.png")], num_inference_steps=2)
+    chunks = await run(
+        BlackForestLabs_Flux1KontextDev,
+        "flux-kontext-dev",
+        "make it blue",
+        media=[(data_uri, "in.png")],
+        num_inference_steps=2,
+    )
     assert png_size(fetch(images(chunks)[0].urls[0])) == (16, 12)
     with pytest.raises(BadRequestError):
         await run(BlackForestLabs_Flux1KontextDev, "flux-kontext-dev", "no image")
@@ -119,7 +132,9 @@ async def test_chat_quota_error(spaces: GradioServer) -> None:
 
 
 async def test_cancelling_a_long_job_closes_its_connection(spaces: GradioServer) -> None:
-    stream = Qwen_Qwen_2_5.create_async_generator("qwen-2.5-72b", [{"role": "user", "content": "slow"}])
+    stream = Qwen_Qwen_2_5.create_async_generator(
+        "qwen-2.5-72b", [{"role": "user", "content": "slow"}]
+    )
     received = ""
     async for chunk in stream:
         if isinstance(chunk, str):
@@ -175,7 +190,9 @@ async def test_zerogpu_token_from_cookies(spaces: GradioServer, hub: FakeServer)
     assert status["cookie"] is None  # the Hub cookies go to the Hub only
     [request] = hub.requests
     assert request["path"] == "/api/spaces/black-forest-labs/FLUX.1-dev/jwt"
-    assert request["query"]["include_pro_status"] == "true" and request["query"]["expiration"].endswith("Z")
+    assert request["query"]["include_pro_status"] == "true" and request["query"][
+        "expiration"
+    ].endswith("Z")
 
 
 async def test_no_cookies_no_zerogpu_token(spaces: GradioServer, hub: FakeServer) -> None:
@@ -203,7 +220,9 @@ async def test_any_space_by_id_image(spaces: GradioServer) -> None:
     assert png_size(fetch(image.urls[0])) == (64, 64)
 
 
-@pytest.mark.parametrize("model", ["space:Qwen/Qwen2.5/nothing", "space:only-owner", "space:a/b/c/d"])
+@pytest.mark.parametrize(
+    "model", ["space:Qwen/Qwen2.5/nothing", "space:only-owner", "space:a/b/c/d"]
+)
 async def test_any_space_bad_ids(spaces: GradioServer, model: str) -> None:
     with pytest.raises(ModelNotFoundError):
         await run(GradioSpace, model)
@@ -238,8 +257,14 @@ def test_children_are_only_reached_through_the_aggregator() -> None:
 
 
 async def test_previews_stream_as_diffs_and_are_not_results(spaces: GradioServer) -> None:
-    chunks = await run(BlackForestLabs_Flux1Dev, "flux-dev", "preview", num_inference_steps=6,
-                       width=256, height=256)
+    chunks = await run(
+        BlackForestLabs_Flux1Dev,
+        "flux-dev",
+        "preview",
+        num_inference_steps=6,
+        width=256,
+        height=256,
+    )
     previews = [c for c in chunks if isinstance(c, ImagePreview)]
     assert len(previews) >= 2
     sizes = [png_size(fetch(p.urls[0])) for p in previews]
