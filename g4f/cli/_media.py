@@ -6,6 +6,7 @@ import argparse
 import mimetypes
 import os
 import time
+from contextlib import aclosing
 from typing import Any
 
 from ._term import Term
@@ -75,17 +76,19 @@ async def run_media(args: argparse.Namespace, term: Term) -> int:
     name = provider_name(provider)
     results: list[tuple[str, dict[str, Any]]] = []
     term.status(f"{kind}: asking {name} for {model}")
-    async for event in iter_events(provider, model, [{"role": "user", "content": prompt}], **params):
-        if event.kind == "progress":
-            term.status(str(event.value))
-        elif event.kind == "provider":
-            name = event.value.name or name
-            term.status(f"{kind}: {name} is working on {event.value.model or model}")
-        elif event.kind == "media":
-            if isinstance(event.value, ImagePreview):
-                term.status(f"{kind}: preview received")
-                continue
-            results += [(url, event.value.options) for url in event.value.get_list()]
+    events = iter_events(provider, model, [{"role": "user", "content": prompt}], **params)
+    async with aclosing(events):
+        async for event in events:
+            if event.kind == "progress":
+                term.status(str(event.value))
+            elif event.kind == "provider":
+                name = event.value.name or name
+                term.status(f"{kind}: {name} is working on {event.value.model or model}")
+            elif event.kind == "media":
+                if isinstance(event.value, ImagePreview):
+                    term.status(f"{kind}: preview received")
+                    continue
+                results += [(url, event.value.options) for url in event.value.get_list()]
     if not results:
         raise ResponseError(f"{name}: no {kind} in the response", provider=name)
     results = results[: args.n]

@@ -135,6 +135,7 @@ class SlowProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
     models: ClassVar[list[str]] = ["slow"]
     ticks: ClassVar[int] = 5
     delay: ClassVar[float] = 0.05
+    first_delay: ClassVar[float] = 0.0
     sent: ClassVar[int] = 0
     closed_event: ClassVar[asyncio.Event | None] = None
 
@@ -148,6 +149,8 @@ class SlowProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
         cls.record(model, messages, kwargs)
         cls.sent = 0
         try:
+            if cls.first_delay:
+                await asyncio.sleep(cls.first_delay)
             for i in range(cls.ticks):
                 if i:
                     await asyncio.sleep(cls.delay)

@@ -257,3 +257,26 @@ async def test_providers_and_health_routes(start) -> None:
     assert names["EchoProvider"]["models"] == ["echo-1", "org/Echo-7B"]
     assert names["BrokenAuth"]["working"] is True
     assert health["status"] == "ok"
+
+
+def test_sync_sdk_against_the_server_in_a_thread() -> None:
+    """The blocking ``openai.OpenAI`` client, with the server on its own loop thread."""
+    from g4f.api import create_app
+    from tests.fakes.server import FakeServer
+
+    with FakeServer(create_app(api_key=KEY)) as server:
+        client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=KEY, max_retries=0, timeout=10)
+        try:
+            reply = client.chat.completions.create(model="echo", messages=[{"role": "user", "content": "sync"}])
+            pieces = [
+                c.choices[0].delta.content or ""
+                for c in client.chat.completions.create(
+                    model="echo", messages=[{"role": "user", "content": "sync"}], stream=True
+                )
+            ]
+            with pytest.raises(openai.NotFoundError):
+                client.chat.completions.create(model="missing", messages=[{"role": "user", "content": "x"}])
+        finally:
+            client.close()
+    assert reply.choices[0].message.content == "echo(org/Echo-7B): sync" == "".join(pieces)
+    assert [r["path"] for r in server.requests] == ["/v1/chat/completions"] * 3

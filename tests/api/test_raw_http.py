@@ -177,21 +177,27 @@ async def test_client_disconnect_mid_stream_closes_upstream(start, monkeypatch, 
     assert health["inflight"] == 0
 
 
-async def test_client_disconnect_during_non_stream_closes_upstream(start, monkeypatch) -> None:
+@pytest.mark.parametrize("stream", [False, True], ids=["non-stream", "before-first-chunk"])
+async def test_client_disconnect_while_waiting_closes_upstream(start, monkeypatch, stream: bool) -> None:
+    """The client leaves while the answer is not ready (nothing has been sent to it yet)."""
     monkeypatch.setattr(mocks.SlowProvider, "ticks", 3)
     monkeypatch.setattr(mocks.SlowProvider, "delay", 30.0)
+    if stream:
+        monkeypatch.setattr(mocks.SlowProvider, "first_delay", 30.0)
     closed = asyncio.Event()
     monkeypatch.setattr(mocks.SlowProvider, "closed_event", closed)
+    payload = {"model": "slow", "messages": HELLO, "stream": stream}
     async with start(disconnect_poll=0.05) as (url, _):
         async with aiohttp.ClientSession() as session:
-            request = asyncio.ensure_future(session.post(url + CHAT, json={"model": "slow", "messages": HELLO}))
-            while mocks.SlowProvider.sent == 0:
+            request = asyncio.ensure_future(session.post(url + CHAT, json=payload))
+            while mocks.SlowProvider.calls == 0:
                 await asyncio.sleep(0.01)
+            await asyncio.sleep(0.1)
             request.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await request
         await asyncio.wait_for(closed.wait(), 3)
-    assert mocks.SlowProvider.sent == 1
+    assert mocks.SlowProvider.sent == (0 if stream else 1)
 
 
 async def _get_json(url: str) -> dict:
@@ -219,17 +225,23 @@ async def _running(app: web.Application) -> tuple[str, web.AppRunner]:
     return f"http://127.0.0.1:{runner.addresses[0][1]}", runner
 
 
-async def test_graceful_shutdown_finishes_in_flight_stream(monkeypatch) -> None:
-    monkeypatch.setattr(mocks.SlowProvider, "ticks", 8)
-    monkeypatch.setattr(mocks.SlowProvider, "delay", 0.1)
-    url, runner = await _running(create_app(shutdown_timeout=5.0))
+async def _stop_during_stream(monkeypatch, ticks: int, delay: float, timeout: float) -> tuple[list[bytes], float, str]:
+    """Start a stream, stop the server after its first event; the lines, stop time and URL."""
+    monkeypatch.setattr(mocks.SlowProvider, "ticks", ticks)
+    monkeypatch.setattr(mocks.SlowProvider, "delay", delay)
+    url, runner = await _running(create_app(shutdown_timeout=timeout))
     started = asyncio.Event()
     reader = asyncio.ensure_future(_read_stream(url, started))
     await asyncio.wait_for(started.wait(), 3)
     begun = time.monotonic()
     await runner.cleanup()
-    lines = await asyncio.wait_for(reader, 3)
-    assert time.monotonic() - begun < 4
+    took = time.monotonic() - begun
+    return await asyncio.wait_for(reader, 3), took, url
+
+
+async def test_graceful_shutdown_finishes_in_flight_stream(monkeypatch) -> None:
+    lines, took, url = await _stop_during_stream(monkeypatch, ticks=8, delay=0.1, timeout=5.0)
+    assert 0.5 < took < 4
     text = "".join(json.loads(line[6:])["choices"][0]["delta"].get("content", "") for line in lines[:-1])
     assert text == "".join(f"tick{i} " for i in range(8))
     assert lines[-1] == b"data: [DONE]"
@@ -238,16 +250,7 @@ async def test_graceful_shutdown_finishes_in_flight_stream(monkeypatch) -> None:
 
 
 async def test_graceful_shutdown_deadline_cancels_upstream(monkeypatch) -> None:
-    monkeypatch.setattr(mocks.SlowProvider, "ticks", 10_000)
-    monkeypatch.setattr(mocks.SlowProvider, "delay", 0.05)
-    url, runner = await _running(create_app(shutdown_timeout=0.3))
-    started = asyncio.Event()
-    reader = asyncio.ensure_future(_read_stream(url, started))
-    await asyncio.wait_for(started.wait(), 3)
-    begun = time.monotonic()
-    await runner.cleanup()
-    took = time.monotonic() - begun
-    lines = await asyncio.wait_for(reader, 3)
+    lines, took, _ = await _stop_during_stream(monkeypatch, ticks=10_000, delay=0.05, timeout=0.3)
     assert 0.25 < took < 2.0
     assert mocks.SlowProvider.closed
     assert json.loads(lines[-1][6:])["error"]["code"] == "shutting_down"
