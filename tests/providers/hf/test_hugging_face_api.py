@@ -545,7 +545,7 @@ async def test_in_band_error_in_non_stream_json(
 
     monkeypatch.setattr(
         fake_module,
-        "_chat_completion",
+        "chat_completion",
         lambda script, model: {"error": "generation failed", "error_type": "generation"},
     )
     with pytest.raises(ResponseError, match="generation failed"):
