@@ -33,6 +33,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
         "g4f.integration.pydantic_ai needs pydantic-ai: pip install 'g4f[pydantic-ai]'"
     ) from exc
 
+from .._secrets import add_secret
 from ..client import AsyncClient
 from ..client.stubs import ChatCompletionChunk
 from ._pydantic_ai_messages import map_messages, request_kwargs
@@ -78,7 +79,8 @@ class G4FModel(Model):
     ``model_name`` is any g4f model name or alias (``"llama-3.3-70b"``,
     ``"openai/gpt-oss-120b:groq"``); ``provider`` a g4f provider class, instance or
     name (default: the client's provider, else AnyProvider); ``client`` an existing
-    :class:`~g4f.client.AsyncClient` (default: a new one with ``api_key``).
+    :class:`~g4f.client.AsyncClient` (default: a new one); ``api_key`` is sent with
+    every request (default: the client's, else the provider's usual token sources).
     Supported settings: ``temperature``, ``max_tokens``, ``top_p``, ``seed``,
     ``stop_sequences``, ``presence_penalty``, ``frequency_penalty``, ``logit_bias``,
     ``parallel_tool_calls``, ``timeout`` (seconds), ``extra_body`` and ``thinking``
@@ -102,9 +104,13 @@ class G4FModel(Model):
         settings: ModelSettings | None = None,
         profile: ModelProfileSpec | None = None,
     ) -> None:
+        if api_key:
+            add_secret(api_key)
         self._model_name = model_name
         self._g4f_provider = provider
-        self.client = client if client is not None else AsyncClient(api_key=api_key)
+        self._api_key = api_key
+        self._given_client = client
+        self.client = client if client is not None else AsyncClient()
         super().__init__(settings=settings, profile=profile)
 
     @property
@@ -127,9 +133,17 @@ class G4FModel(Model):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, G4FModel) or type(other) is not type(self):
             return NotImplemented
-        mine = (self._model_name, self._g4f_provider, self.client, self._settings, self._profile)
-        theirs = (other._model_name, other._g4f_provider, other.client)
-        return mine == (*theirs, other._settings, other._profile)
+        return self._identity() == other._identity()
+
+    def _identity(self) -> tuple[Any, ...]:
+        return (
+            self._model_name,
+            self._g4f_provider,
+            self._given_client,
+            self._api_key,
+            self._settings,
+            self._profile,
+        )
 
     __hash__ = Model.__hash__
 
@@ -150,6 +164,7 @@ class G4FModel(Model):
                 model=self._model_name,
                 provider=self._g4f_provider,
                 stream=stream,
+                api_key=self._api_key,
                 **request_kwargs(settings, params),
             )
 

@@ -42,6 +42,7 @@ from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai.settings import ToolOrOutput
 from pydantic_ai.tools import ToolDefinition
 
+from g4f.client import AsyncClient
 from g4f.integration.pydantic_ai import G4FModel, g4f_models
 from g4f.Provider.hf.HuggingFaceAPI import HuggingFaceAPI
 from tests.fakes.router import TOKEN, ChatScript, FakeRouter, ToolCallScript, png_bytes
@@ -506,3 +507,19 @@ async def test_images_returned_by_a_tool_follow_in_a_user_message(router: FakeRo
     assert follow["role"] == "user"
     images = [p["image_url"]["url"] for p in follow["content"] if p["type"] == "image_url"]
     assert images == ["data:image/png;base64," + base64.b64encode(data).decode()]
+
+
+async def test_a_shared_client_supplies_provider_and_key(router: FakeRouter) -> None:
+    client = AsyncClient(provider=HuggingFaceAPI, api_key=TOKEN)
+    result = await Agent(G4FModel("llama-3.3-70b", client=client)).run("hi")
+    assert last_response(result).provider_name == "HuggingFaceAPI"
+    assert router.requests[0]["headers"]["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_models_compare_by_configuration_and_hide_the_key() -> None:
+    assert G4FModel("a", HuggingFaceAPI) == G4FModel("a", HuggingFaceAPI)
+    assert G4FModel("a", HuggingFaceAPI) != G4FModel("b", HuggingFaceAPI)
+    assert G4FModel("a", api_key=TOKEN) != G4FModel("a")
+    model = G4FModel("a", HuggingFaceAPI, api_key=TOKEN)
+    assert TOKEN not in repr(model)
+    assert model.model_id == "g4f:a" and model.system == "g4f"
