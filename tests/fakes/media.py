@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .server import FakeServer, fault_response, hf_error
+from .server import FakeServer, cut_connection, fault_response, hf_error
 
 __all__ = [
     "MediaState",
@@ -125,11 +125,20 @@ def _authorized(request: web.Request) -> bool:
     return request.headers.get("Authorization") == f"Bearer {TOKEN}"
 
 
-def _check(request: web.Request, provider: str) -> web.Response | None:
-    """The error response a request should get, if any (auth, scripted fault, scripted status)."""
+async def _check(request: web.Request, provider: str) -> web.Response | None:
+    """The error response a request should get, if any (auth, scripted fault, scripted status).
+
+    A fault's ``stall`` delays the answer; ``cut_after`` (any value) drops the connection.
+    """
     fault = request.app["faults"].take(request.path)
-    if fault is not None and (response := fault_response(fault)) is not None:
-        return response
+    if fault is not None:
+        if fault.stall:
+            await asyncio.sleep(fault.stall)
+        if fault.cut_after is not None:
+            cut_connection(request)
+            return web.Response(status=500)
+        if (response := fault_response(fault)) is not None:
+            return response
     if not _authorized(request):
         return hf_error(401, "Invalid credentials in Authorization header")
     status = _state(request).fail.get(provider)
@@ -175,7 +184,7 @@ async def _json_body(request: web.Request) -> Any:
 
 
 async def fal_submit(request: web.Request) -> web.Response:
-    if (error := _check(request, "fal-ai")) is not None:
+    if (error := await _check(request, "fal-ai")) is not None:
         return error
     if request.query.get("_subdomain") != "queue":
         return hf_error(400, "fal-ai routes need the queue subdomain")
@@ -197,7 +206,7 @@ async def fal_submit(request: web.Request) -> web.Response:
 
 
 async def fal_status(request: web.Request) -> web.Response:
-    if (error := _check(request, "fal-status")) is not None:
+    if (error := await _check(request, "fal-status")) is not None:
         return error
     state = _state(request)
     job = state.fal_jobs.get(request.match_info["request_id"])
@@ -214,7 +223,7 @@ async def fal_status(request: web.Request) -> web.Response:
 
 
 async def fal_result(request: web.Request) -> web.Response:
-    if (error := _check(request, "fal-result")) is not None:
+    if (error := await _check(request, "fal-result")) is not None:
         return error
     job = _state(request).fal_jobs.get(request.match_info["request_id"])
     if job is None or not job.get("done"):
@@ -229,7 +238,7 @@ async def fal_result(request: web.Request) -> web.Response:
 
 
 async def replicate_predict(request: web.Request) -> web.StreamResponse:
-    if (error := _check(request, "replicate")) is not None:
+    if (error := await _check(request, "replicate")) is not None:
         return error
     await _json_body(request)
     state = _state(request)
@@ -252,7 +261,7 @@ async def replicate_predict(request: web.Request) -> web.StreamResponse:
 
 
 async def replicate_get(request: web.Request) -> web.Response:
-    if (error := _check(request, "replicate-get")) is not None:
+    if (error := await _check(request, "replicate-get")) is not None:
         return error
     state = _state(request)
     state.replicate_polls += 1
@@ -265,7 +274,7 @@ async def replicate_get(request: web.Request) -> web.Response:
 
 async def images_generations(request: web.Request) -> web.Response:
     provider = request.match_info["provider"]
-    if (error := _check(request, provider)) is not None:
+    if (error := await _check(request, provider)) is not None:
         return error
     body = await _json_body(request)
     if not body.get("prompt") or not body.get("model"):
@@ -278,14 +287,14 @@ async def images_generations(request: web.Request) -> web.Response:
 
 
 async def novita_video(request: web.Request) -> web.Response:
-    if (error := _check(request, "novita")) is not None:
+    if (error := await _check(request, "novita")) is not None:
         return error
     await _json_body(request)
     return web.json_response({"video": {"video_url": f"{_base(request)}/files/n.mp4"}})
 
 
 async def hf_inference(request: web.Request) -> web.Response:
-    if (error := _check(request, "hf-inference")) is not None:
+    if (error := await _check(request, "hf-inference")) is not None:
         return error
     await _json_body(request)
     return web.Response(body=PNG, content_type="image/png")

@@ -15,6 +15,7 @@ from g4f.errors import (
     BadRequestError,
     MissingAuthError,
     ModelNotFoundError,
+    NetworkError,
     PaymentRequiredError,
     RateLimitError,
     TimeoutError,
@@ -304,3 +305,18 @@ def test_aliases_and_pins_resolve() -> None:
     assert HuggingFaceMedia.get_model("flux") == FLUX
     assert HuggingFaceMedia.get_model("wan-2.1:fal-ai") == f"{WAN}:fal-ai"
     assert HuggingFaceMedia.get_model("someone/new-model") == "someone/new-model"
+
+
+async def test_cut_connection_is_a_network_error(server: FakeServer) -> None:
+    # aiohttp resends a GET once when a reused connection drops, so cut every poll.
+    server.faults.add(cut_after=0, path="/requests/", times=10)
+    with pytest.raises(NetworkError):
+        await collect(FLUX)
+
+
+async def test_stalled_provider_times_out(server: FakeServer) -> None:
+    server.faults.add(stall=3, path="/together/")
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await collect(f"{FLUX}:together", stream_timeout=0.3, timeout=0.6)
+    assert time.monotonic() - start < 2.5

@@ -77,3 +77,18 @@ def test_video_alias_through_any_provider(server: FakeServer) -> None:
     response = Client(api_key=TOKEN).media.generate("a wave", model="wan-2.1", poll_interval=0.01)
     assert response.provider == "HuggingFaceMedia"
     assert response.data[0].url == f"{server.url}/files/v.mp4"
+
+
+def test_transient_failure_is_retried_by_the_framework(server: FakeServer) -> None:
+    server.faults.add(
+        status=429, message="Rate limit", headers={"Retry-After": "0"}, path="/fal-ai/"
+    )
+    response = Client(api_key=TOKEN).images.generate(
+        "a fox",
+        model="black-forest-labs/FLUX.1-dev:fal-ai",
+        provider=HuggingFaceMedia,
+        poll_interval=0.01,
+    )
+    assert response.data[0].url == f"{server.url}/files/a.png"
+    submits = [r for r in server.requests if r["method"] == "POST"]
+    assert len(submits) == 2
