@@ -16,7 +16,7 @@ pytest.importorskip(
 )
 
 from pydantic import BaseModel
-from pydantic_ai import Agent
+from pydantic_ai import Agent, NativeOutput
 from pydantic_ai.direct import model_request, model_request_stream
 from pydantic_ai.exceptions import (
     ModelAuthenticationError,
@@ -523,3 +523,19 @@ def test_models_compare_by_configuration_and_hide_the_key() -> None:
     model = G4FModel("a", HuggingFaceAPI, api_key=TOKEN)
     assert TOKEN not in repr(model)
     assert model.model_id == "g4f:a" and model.system == "g4f"
+
+
+async def test_native_output_sends_a_json_schema_response_format(router: FakeRouter) -> None:
+    router.chat = ChatScript(content=PARIS.model_dump_json())
+    result = await Agent(g4f_model(), output_type=NativeOutput(City)).run("Describe Paris")
+    assert result.output == PARIS
+    [body] = router.chat_bodies
+    response_format = body["response_format"]
+    assert response_format["type"] == "json_schema"
+    assert response_format["json_schema"]["name"] == "City"
+    assert set(response_format["json_schema"]["schema"]["properties"]) == {
+        "name",
+        "country",
+        "population",
+    }
+    assert "tools" not in body
