@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,14 +15,6 @@ pytest.importorskip(
 from pydantic import BaseModel
 from pydantic_ai import Agent, NativeOutput
 from pydantic_ai.direct import model_request, model_request_stream
-from pydantic_ai.exceptions import (
-    ModelAuthenticationError,
-    ModelConnectionError,
-    ModelHTTPError,
-    ModelNotFoundError,
-    ModelRateLimitError,
-    UnexpectedModelBehavior,
-)
 from pydantic_ai.messages import (
     BinaryContent,
     ImageUrl,
@@ -46,40 +35,7 @@ from g4f.client import AsyncClient
 from g4f.integration.pydantic_ai import G4FModel, g4f_models
 from g4f.Provider.hf.HuggingFaceAPI import HuggingFaceAPI
 from tests.fakes.router import TOKEN, ChatScript, FakeRouter, ToolCallScript, png_bytes
-
-LLAMA = "meta-llama/Llama-3.3-70B-Instruct"
-CHAT = "/v1/chat/completions"
-
-
-@pytest.fixture
-def router(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeRouter]:
-    with FakeRouter() as fake:
-        monkeypatch.setenv("HF_ROUTER_ENDPOINT", fake.url)
-        yield fake
-
-
-def g4f_model(**kwargs: Any) -> G4FModel:
-    kwargs.setdefault("api_key", TOKEN)
-    return G4FModel("llama-3.3-70b", HuggingFaceAPI, **kwargs)
-
-
-def chat_posts(router: FakeRouter) -> int:
-    return sum(1 for r in router.requests if r["method"] == "POST" and r["path"] == CHAT)
-
-
-async def run(agent: Agent[Any, Any], prompt: Any, stream: bool, **kwargs: Any) -> Any:
-    """The run's result: ``agent.run``, or ``agent.run_stream`` read to its end."""
-    if not stream:
-        return await agent.run(prompt, **kwargs)
-    async with agent.run_stream(prompt, **kwargs) as result:
-        await result.get_output()
-    return result
-
-
-def last_response(result: Any) -> ModelResponse:
-    responses = [m for m in result.all_messages() if isinstance(m, ModelResponse)]
-    return responses[-1]
-
+from tests.integration.pydantic_ai_support import LLAMA, g4f_model, last_response, output, run
 
 # --- plain text, streaming -------------------------------------------------------------
 
@@ -165,7 +121,7 @@ async def test_tool_using_agent_answers_with_the_tool_result(
 
     router.chat_responder = weather_responder
     result = await run(agent, "What's the weather in Paris?", stream)
-    assert await _output(result, stream) == "Right now: Paris is 21 degrees and sunny"
+    assert await output(result, stream) == "Right now: Paris is 21 degrees and sunny"
     assert calls == ["Paris"]
     first, second = router.chat_bodies
     [tool] = first["tools"]
@@ -188,10 +144,6 @@ async def test_tool_using_agent_answers_with_the_tool_result(
     call_response = [m for m in result.all_messages() if isinstance(m, ModelResponse)][0]
     assert call_response.finish_reason == "tool_call"
     assert isinstance(call_response.parts[-1], ToolCallPart)
-
-
-async def _output(result: Any, stream: bool) -> Any:
-    return await result.get_output() if stream else result.output
 
 
 class City(BaseModel):
@@ -217,7 +169,7 @@ PARIS = City(name="Paris", country="France", population=2102650)
 async def test_structured_output_into_a_pydantic_model(router: FakeRouter, stream: bool) -> None:
     router.chat_responder = city_responder
     result = await run(Agent(g4f_model(), output_type=City), "Describe Paris", stream)
-    assert await _output(result, stream) == PARIS
+    assert await output(result, stream) == PARIS
     [body] = router.chat_bodies
     [tool] = body["tools"]
     assert tool["function"]["name"] == "final_result"
@@ -287,7 +239,7 @@ async def test_reasoning_arrives_as_thinking_parts(
     thought = "The user wants the capital of France. That is Paris."
     router.chat = ChatScript(content="Paris.", reasoning=thought, reasoning_field=field)
     result = await run(Agent(g4f_model()), "Capital of France?", stream)
-    assert await _output(result, stream) == "Paris."
+    assert await output(result, stream) == "Paris."
     parts = last_response(result).parts
     assert [type(p) for p in parts] == [ThinkingPart, TextPart]
     assert parts[0].content == thought
@@ -366,78 +318,6 @@ async def test_history_sends_thinking_back_as_reasoning() -> None:
     ]
 
 
-# --- errors ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("stream", [False, True], ids=["run", "run_stream"])
-async def test_rate_limit_is_model_http_error_429(router: FakeRouter, stream: bool) -> None:
-    router.faults.add(
-        status=429, message="Rate limit reached", headers={"Retry-After": "3600"}, path=CHAT
-    )
-    with pytest.raises(ModelHTTPError) as info:
-        await run(Agent(g4f_model()), "hi", stream)
-    error = info.value
-    assert error.status_code == 429
-    assert isinstance(error, ModelRateLimitError)
-    assert error.retry_after == 3600
-    assert "Rate limit reached" in str(error.body)
-    assert chat_posts(router) == 1
-
-
-async def test_bad_token_is_authentication_error_without_the_token(router: FakeRouter) -> None:
-    wrong = "hf_wrongTokenValue0123456789abcdef"
-    with pytest.raises(ModelHTTPError) as info:
-        await Agent(g4f_model(api_key=wrong)).run("hi")
-    assert info.value.status_code == 401
-    assert isinstance(info.value, ModelAuthenticationError)
-    assert wrong not in str(info.value) and wrong not in repr(info.value.body)
-
-
-async def test_cut_stream_is_a_connection_error(router: FakeRouter) -> None:
-    router.chat = ChatScript(content="a long answer " * 10, chunk_size=3)
-    router.faults.add(cut_after=4, path=CHAT)
-    with pytest.raises(ModelConnectionError):
-        await run(Agent(g4f_model()), "hi", stream=True)
-
-
-def test_missing_pydantic_ai_names_the_extra() -> None:
-    code = (
-        "import sys; sys.modules['pydantic_ai'] = None\n"
-        "from g4f.errors import MissingRequirementsError\n"
-        "try:\n"
-        "    import g4f.integration.pydantic_ai\n"
-        "except MissingRequirementsError as exc:\n"
-        "    print(exc)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "pip install 'g4f[pydantic-ai]'" in out.stdout
-
-
-async def test_in_band_error_after_200_is_unexpected_model_behavior(router: FakeRouter) -> None:
-    router.faults.add(inband_error="Model is overloaded", path=CHAT)
-    with pytest.raises(UnexpectedModelBehavior) as info:
-        await run(Agent(g4f_model()), "hi", stream=True)
-    assert "Model is overloaded" in str(info.value)
-    assert info.value.body is not None and "generation" in info.value.body
-
-
-async def test_unknown_model_is_model_not_found(router: FakeRouter) -> None:
-    agent = Agent(G4FModel("nobody/no-such-model", HuggingFaceAPI, api_key=TOKEN))
-    with pytest.raises(ModelHTTPError) as info:
-        await agent.run("hi")
-    assert info.value.status_code == 400
-    assert isinstance(info.value, ModelNotFoundError)
-    assert "not supported by any provider" in str(info.value.body)
-
-
-async def test_no_token_is_authentication_error_before_any_request(router: FakeRouter) -> None:
-    with pytest.raises(ModelAuthenticationError) as info:
-        await Agent(G4FModel("llama-3.3-70b", HuggingFaceAPI)).run("hi")
-    assert not isinstance(info.value, ModelHTTPError)
-    assert "token" in str(info.value)
-    assert router.requests == []
-
-
 async def test_stream_events_carry_thinking_text_and_tool_calls(router: FakeRouter) -> None:
     router.chat = ChatScript(
         content="Checking.",
@@ -460,28 +340,6 @@ async def test_stream_events_carry_thinking_text_and_tool_calls(router: FakeRout
     assert call.tool_name == "get_weather" and call.args_as_dict() == {"city": "Oslo"}
     assert response.finish_reason == "tool_call" and response.state == "complete"
     assert response.usage.input_tokens == 12
-
-
-async def test_leaving_a_stream_early_closes_it(router: FakeRouter) -> None:
-    router.chat = ChatScript(content="word " * 200, chunk_size=2)
-    agent = Agent(g4f_model())
-    async with agent.run_stream("Talk") as result:
-        async for _ in result.stream_text(delta=True, debounce_by=None):
-            break
-    response = await Agent(g4f_model()).run("again")
-    assert response.output == "word " * 200
-    assert chat_posts(router) == 2
-
-
-async def test_cancelled_stream_reports_interrupted(router: FakeRouter) -> None:
-    router.chat = ChatScript(content="word " * 100, chunk_size=2)
-    messages = [ModelRequest(parts=[UserPromptPart(content="Talk")])]
-    async with model_request_stream(g4f_model(), messages) as stream:
-        async for _ in stream:
-            await stream.cancel()
-        response = stream.get()
-    assert response.state == "interrupted"
-    assert 0 < len(response.parts[0].content) < len("word " * 100)
 
 
 async def test_images_returned_by_a_tool_follow_in_a_user_message(router: FakeRouter) -> None:
