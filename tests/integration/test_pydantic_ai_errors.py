@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -103,14 +104,17 @@ async def test_no_token_is_authentication_error_before_any_request(router: FakeR
 # --- stream lifecycle --------------------------------------------------------------------
 
 
-async def test_leaving_a_stream_early_closes_it(router: FakeRouter) -> None:
-    router.chat = ChatScript(content="word " * 200, chunk_size=2)
+async def test_leaving_a_stream_early_does_not_wait_for_the_rest(router: FakeRouter) -> None:
+    router.chat = ChatScript(content="word " * 50, chunk_size=5, variant="tgi")
+    router.faults.add(stall=5.0, path=CHAT)
     agent = Agent(g4f_model())
+    began = time.monotonic()
     async with agent.run_stream("Talk") as result:
-        async for _ in result.stream_text(delta=True, debounce_by=None):
-            break
-    response = await Agent(g4f_model()).run("again")
-    assert response.output == "word " * 200
+        deltas = result.stream_text(delta=True, debounce_by=None)
+        first = await anext(aiter(deltas))
+    assert first == "word "
+    assert time.monotonic() - began < 3.0
+    assert (await agent.run("again")).output == "word " * 50
     assert chat_posts(router) == 2
 
 
