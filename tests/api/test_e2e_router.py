@@ -86,3 +86,42 @@ async def test_router_errors_keep_their_meaning(start, router) -> None:
     assert denied.value.status_code == 502
     assert denied.value.body["code"] == "provider_auth_required"
     assert "hf_wrongToken0123456789" not in json.dumps(denied.value.body)
+
+
+def _established_to(port: int) -> int:
+    """Open client-side TCP connections to 127.0.0.1:``port`` (from /proc/net/tcp)."""
+    count = 0
+    with open("/proc/net/tcp", encoding="ascii") as table:
+        for row in table.read().splitlines()[1:]:
+            fields = row.split()
+            remote_port = int(fields[2].split(":")[1], 16)
+            if remote_port == port and fields[3] == "01":
+                count += 1
+    return count
+
+
+async def test_client_disconnect_closes_the_router_connection(start, router, monkeypatch) -> None:
+    import asyncio
+    import os
+
+    import aiohttp
+
+    if not os.path.exists("/proc/net/tcp"):
+        pytest.skip("needs /proc/net/tcp (Linux) to count open connections")
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    # The "tgi" layout carries content in its first event; the fake then stalls for 30 s.
+    router.chat = ChatScript(content="a long answer " * 20, chunk_size=3, variant="tgi")
+    router.faults.add(stall=30, path="/v1/chat")
+    port = int(router.url.rsplit(":", 1)[1])
+    payload = {"model": "llama-3.3-70b", "messages": HELLO, "stream": True}
+    async with start(disconnect_poll=0.05) as (url, _):
+        async with aiohttp.ClientSession() as session:
+            resp = await session.post(f"{url}/v1/chat/completions", json=payload)
+            assert (await resp.content.readline()).startswith(b"data: {")
+            assert _established_to(port) == 1
+            resp.close()
+        for _ in range(40):
+            if _established_to(port) == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert _established_to(port) == 0
