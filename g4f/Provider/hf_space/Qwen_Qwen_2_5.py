@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 from ...errors import BadRequestError
@@ -17,18 +17,31 @@ __all__ = ["Qwen_Qwen_2_5"]
 _DEFAULT_SYSTEM = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant."
 
 
-def _history(messages: Messages, gradio_major: int) -> list[dict[str, Any]]:
-    """Earlier user/assistant turns as Chatbot messages (the last user turn excluded).
+def _history(messages: Messages, example: Any) -> list[Any]:
+    """Earlier user/assistant turns (the last user turn excluded) in the Chatbot's own format.
 
-    Gradio 6 takes a message's content as a list of parts, earlier versions as a string.
+    The Space's example value tells which one: ``[user, bot]`` pairs (Gradio 4 and 5
+    "tuples"), messages with string content (Gradio 5 "messages"), or messages whose
+    content is a list of parts (Gradio 6).
     """
     turns = [m for m in messages if m.get("role") in ("user", "assistant")]
     while turns and turns[-1].get("role") == "user":
         turns.pop()
-    history: list[dict[str, Any]] = []
+    first = example[0] if isinstance(example, list) and example else None
+    if isinstance(first, (list, tuple)):
+        pairs: list[list[str | None]] = []
+        for message in turns:
+            text = to_string(message.get("content"))
+            if message["role"] == "user" or not pairs or pairs[-1][1] is not None:
+                pairs.append([text, None] if message["role"] == "user" else [None, text])
+            else:
+                pairs[-1][1] = text
+        return pairs
+    parts = isinstance(first, Mapping) and isinstance(first.get("content"), list)
+    history: list[Any] = []
     for message in turns:
         text = to_string(message.get("content"))
-        content: Any = [{"type": "text", "text": text}] if gradio_major >= 6 else text
+        content: Any = [{"type": "text", "text": text}] if parts else text
         history.append({"role": str(message["role"]), "content": content})
     return history
 
@@ -67,7 +80,7 @@ class Qwen_Qwen_2_5(SpaceProvider):
         delta = TextDelta()
         async with cls.open_session(**kwargs) as session:
             config = await space_config(session, cls.base_url())
-            data = [query, _history(messages, config.major), system, cls.choices[model]]
+            data = [query, _history(messages, config.chat_example), system, cls.choices[model]]
             updates = queue_events(
                 session, cls.base_url(), cls.api_name, data, provider=cls.__name__
             )

@@ -56,12 +56,8 @@ class SpaceConfig:
     api_prefix: str
     endpoints: Mapping[str, tuple[int, int | None]]
     version: str = ""
-
-    @property
-    def major(self) -> int:
-        """Gradio's major version (0 when unknown)."""
-        head = self.version.split(".")[0]
-        return int(head) if head.isdigit() else 0
+    #: The example value of the app's first Chatbot: it shows the history format it takes.
+    chat_example: Any = None
 
     def fn(self, api_name: str, provider: str) -> tuple[int, int | None]:
         """``(fn_index, trigger_id)`` of a named endpoint."""
@@ -127,8 +123,14 @@ async def space_config(
         targets = dep.get("targets") or []
         trigger = targets[0][0] if targets and isinstance(targets[0], list) else None
         endpoints[str(dep["api_name"]).lstrip("/")] = (int(dep.get("id", index)), trigger)
+    chatbots = [
+        c
+        for c in data.get("components") or []
+        if isinstance(c, Mapping) and c.get("type") == "chatbot"
+    ]
+    example = (chatbots[0].get("example_inputs") if chatbots else None) or None
     config = SpaceConfig(
-        str(data.get("api_prefix") or ""), endpoints, str(data.get("version") or "")
+        str(data.get("api_prefix") or ""), endpoints, str(data.get("version") or ""), example
     )
     _configs[base_url] = (time.monotonic(), config)
     return config

@@ -155,3 +155,36 @@ def test_space_error_text() -> None:
     quota = space_error("You have exceeded your GPU quota. Try again in 1:00:05", "S")
     assert quota.retry_after == 3605 and quota.status_code == 429
     assert json.dumps(str(space_error(None, "S"))) == '"S: the Space reported an error"'
+
+
+def _turn(role: str, text: str, parts: bool) -> dict[str, Any]:
+    return {"role": role, "content": [{"type": "text", "text": text}] if parts else text}
+
+
+@pytest.mark.parametrize("parts", [False, True])
+def test_chat_history_in_messages_format(parts: bool) -> None:
+    from g4f.Provider.hf_space.Qwen_Qwen_2_5 import _history
+
+    example = [_turn("user", "Hi", parts)]
+    expected = [
+        _turn("assistant", "hello", parts),
+        _turn("user", "a", parts),
+        _turn("assistant", "b", parts),
+    ]
+    assert _history(HISTORY, example) == expected
+
+
+def test_chat_history_in_tuples_format() -> None:
+    from g4f.Provider.hf_space.Qwen_Qwen_2_5 import _history
+
+    assert _history(HISTORY, [["Hi", "Hello"]]) == [[None, "hello"], ["a", "b"]]
+
+
+HISTORY = [
+    {"role": "system", "content": "s"},
+    {"role": "assistant", "content": "hello"},
+    {"role": "user", "content": "a"},
+    {"role": "assistant", "content": [{"type": "text", "text": "b"}]},
+    {"role": "user", "content": "c"},
+    {"role": "user", "content": "now"},
+]
