@@ -21,9 +21,14 @@ _SHAPES = re.compile(
 _MIN_LEN = 6
 
 
-def add_secret(value: object) -> None:
-    """Register a secret value so that :func:`redact` hides it everywhere."""
-    if not isinstance(value, str) or len(value) < _MIN_LEN:
+def add_secret(value: object, min_length: int = _MIN_LEN) -> None:
+    """Register a secret value so that :func:`redact` hides it everywhere.
+
+    Values shorter than ``min_length`` are ignored, so that common short words are not
+    blanked out of every message; pass a smaller ``min_length`` for values that are
+    secret however short (an organisation billed with ``X-HF-Bill-To``).
+    """
+    if not isinstance(value, str) or len(value) < max(min_length, 3):
         return
     global _pattern
     with _lock:

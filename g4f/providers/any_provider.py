@@ -100,15 +100,24 @@ class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
         candidates = [
             (by_name[name], model_id) for name, model_id in entries.items() if name in by_name
         ]
-        has_credentials = bool(api_key or kwargs.get("cookies"))
-        if not has_credentials:
+        key_given = bool(api_key)
+        if not key_given:
             from ..config import get_hf_token
 
-            has_credentials = bool(get_hf_token())
+            key_given = bool(get_hf_token())
 
         def rank(item: tuple[type, str]) -> tuple[int, int]:
+            # No key: providers that need no auth first, then those that can log in with
+            # what they have (cookies), then the rest. With a key: declared order, except
+            # that providers lacking credentials go last.
             provider = item[0]
-            auth_rank = 0 if has_credentials or not provider.needs_auth else 1
+            usable = provider.has_credentials(api_key=api_key, **kwargs)
+            if not usable:
+                auth_rank = 2
+            elif key_given or not provider.needs_auth:
+                auth_rank = 0
+            else:
+                auth_rank = 1
             return (1 if is_cooling_down(provider.__name__) else 0, auth_rank)
 
         return sorted(candidates, key=rank)

@@ -94,6 +94,21 @@ class BaseProvider:
         return "".join(parts)
 
     @classmethod
+    def has_credentials(cls, api_key: Any = None, **kwargs: Any) -> bool:
+        """Whether this call can authenticate (always true when no auth is needed).
+
+        The default knows Hugging Face tokens (argument, environment, token file);
+        cookie-based providers override it.
+        """
+        if not cls.needs_auth:
+            return True
+        if api_key:
+            return True
+        from ..config import get_hf_token
+
+        return bool(get_hf_token())
+
+    @classmethod
     def open_session(cls, **kwargs: Any) -> Any:
         """A :class:`~g4f.requests.StreamSession` with this call's proxy and timeouts."""
         from ..requests import StreamSession

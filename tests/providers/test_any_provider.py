@@ -154,3 +154,28 @@ def test_discovered_models_refresh_the_map(monkeypatch: pytest.MonkeyPatch) -> N
     assert "org/discovered" not in get_model_map()
     asyncio.run(Discovering.refresh_models())
     assert "org/discovered" in get_model_map()
+
+
+class CookieProvider(KeyedProvider):
+    url = "https://cookies.example"
+
+    @classmethod
+    def has_credentials(cls, api_key: Any = None, **kwargs: Any) -> bool:
+        return bool(kwargs.get("cookies"))
+
+
+def test_providers_without_their_credentials_go_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        any_provider, "_providers", lambda: [CookieProvider, KeyedProvider, FreeProvider]
+    )
+    any_provider._cache.update(key=None, map=None)
+    with_key = [
+        p.__name__ for p, _ in AnyProvider.get_providers("llama-3.3-70b", api_key="hf_key_abcdefgh")
+    ]
+    assert with_key == ["KeyedProvider", "FreeProvider", "CookieProvider"]
+    no_key = [p.__name__ for p, _ in AnyProvider.get_providers("llama-3.3-70b")]
+    assert no_key == ["FreeProvider", "CookieProvider", "KeyedProvider"]
+    cookies = [
+        p.__name__ for p, _ in AnyProvider.get_providers("llama-3.3-70b", cookies={"a": "b"})
+    ]
+    assert cookies == ["FreeProvider", "CookieProvider", "KeyedProvider"]

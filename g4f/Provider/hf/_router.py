@@ -75,7 +75,7 @@ def auth_headers(
         add_secret(token)
         headers["Authorization"] = f"Bearer {token}"
     if bill_to:
-        add_secret(bill_to)
+        add_secret(bill_to, min_length=3)
         headers["X-HF-Bill-To"] = bill_to
     return headers
 
