@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from g4f.errors import NetworkError, ResponseError, StreamParseError, TimeoutError
+from g4f.errors import (
+    NetworkError,
+    ResponseError,
+    ResponseStatusError,
+    StreamParseError,
+    TimeoutError,
+)
 from g4f.Provider.hf_space import BlackForestLabs_Flux1Dev
 from g4f.Provider.hf_space._gradio import apply_diff, space_error
 from g4f.providers.response import ImagePreview, ImageResponse
@@ -20,6 +26,9 @@ FILE = {"path": "/tmp/a.png", "url": None, "meta": {"_type": "gradio.FileData"}}
 
 
 async def config(request: web.Request) -> web.Response:
+    if request.app["state"]["mode"] == "sleeping":
+        page = "<!DOCTYPE html><html><head><title>Space is paused</title></head><body>zzz</body></html>"
+        return web.Response(text=page, status=503, content_type="text/html")
     return web.json_response(
         {
             "version": "5.9.1",
@@ -116,13 +125,14 @@ async def test_join_body_and_diffs(space: FakeServer) -> None:
         ("malformed", StreamParseError, "malformed"),
         ("unexpected", ResponseError, "Server stopped unexpectedly"),
         ("close", ResponseError, "closed the stream"),
+        ("sleeping", ResponseStatusError, "HTTP 503: Space is paused"),
     ],
 )
 async def test_misbehaviour_is_typed(space: FakeServer, mode: str, error: type, text: str) -> None:
     space.app["state"]["mode"] = mode
     with pytest.raises(error) as info:
         await run()
-    assert text in str(info.value)
+    assert text in str(info.value) and "<" not in str(info.value)
 
 
 async def test_silent_space_times_out(space: FakeServer) -> None:

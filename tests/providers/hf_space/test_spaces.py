@@ -272,3 +272,22 @@ async def test_previews_stream_as_diffs_and_are_not_results(spaces: GradioServer
     assert sizes[:2] == [(12, 8), (20, 8)]
     [final] = images(chunks)
     assert png_size(fetch(final.urls[0])) == (16, 16)
+
+
+async def test_kontext_takes_a_path_or_a_url(spaces: GradioServer, tmp_path: Any) -> None:
+    source = tmp_path / "in.png"
+    source.write_bytes(PNG_8x6)
+    chunks = await run(
+        BlackForestLabs_Flux1KontextDev,
+        "",
+        "edit",
+        media=[(str(source), None)],
+        num_inference_steps=1,
+    )
+    edited = images(chunks)[0].urls[0]
+    assert png_size(fetch(edited)) == (16, 12)
+    # The result of one Space fed to the next by URL.
+    again = await run(
+        HuggingSpace, "flux-kontext", "again", media=[(edited, None)], num_inference_steps=1
+    )
+    assert png_size(fetch(images(again)[0].urls[0])) == (32, 24)
