@@ -43,6 +43,10 @@ def run_api_command(args: argparse.Namespace, term: Term) -> int:
     parse_bind(args.bind)
     if args.max_body < 1:
         raise UsageError("--max-body must be positive")
+    if args.provider:
+        from ..Provider import get_provider
+
+        get_provider(args.provider)
     if args.debug:
         from ..debug import enable_logging
 

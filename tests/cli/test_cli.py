@@ -97,6 +97,9 @@ def test_failure_after_streaming_started_keeps_partial_text(console, registry) -
         ["login", "myspace"],
         ["api", "--bind", "127.0.0.1:http"],
         ["models", "--provider", "Nope"],
+        ["api", "--provider", "Nope"],
+        ["api", "--max-body", "0"],
+        ["login", "huggingchat", "--timeout", "0"],
     ],
 )
 def test_usage_errors_exit_2(console, argv: list[str]) -> None:
