@@ -321,6 +321,18 @@ def error_from_response(
     return ResponseStatusError(text_of, **data)
 
 
+#: Error codes / types of in-band errors that mean a status.
+_CODE_STATUS = {
+    "rate_limit_exceeded": 429,
+    "rate_limit_error": 429,
+    "model_not_supported": 400,
+    "model_not_found": 404,
+    "invalid_api_key": 401,
+    "authentication_error": 401,
+    "insufficient_quota": 402,
+}
+
+
 def error_from_payload(data: Mapping[str, Any], *, provider: str | None = None) -> G4FError:
     """The typed error for an in-band ``{"error": ...}`` object received after a 200."""
     message, fields = parse_error_body(json.dumps(data))
@@ -328,7 +340,7 @@ def error_from_payload(data: Mapping[str, Any], *, provider: str | None = None) 
     who = f"{provider}: " if provider else ""
     text = f"{who}{message}" + (f" ({kind})" if kind else "")
     code = fields.get("code")
-    status = code if isinstance(code, int) else None
+    status = code if isinstance(code, int) else _CODE_STATUS.get(str(code or kind))
     if status is not None and status >= 400:
         return error_from_response(status, json.dumps(data), provider=provider)
     if kind == "validation":

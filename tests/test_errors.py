@@ -180,3 +180,21 @@ def test_g4f_timeout_is_builtin_timeout() -> None:
     from g4f.errors import TimeoutError as G4FTimeout
 
     assert issubclass(G4FTimeout, TimeoutError)
+
+
+def test_inband_error_codes_map_to_statuses() -> None:
+    from g4f.errors import error_from_payload
+
+    assert isinstance(
+        error_from_payload({"error": {"message": "x", "code": "rate_limit_exceeded"}}),
+        RateLimitError,
+    )
+    assert isinstance(
+        error_from_payload({"error": {"message": "x", "code": "model_not_supported"}}),
+        ModelNotFoundError,
+    )
+    assert isinstance(
+        error_from_payload({"error": {"message": "x", "code": "insufficient_quota"}}),
+        PaymentRequiredError,
+    )
+    assert error_from_payload({"error": "plain"}).status_code is None
