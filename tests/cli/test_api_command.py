@@ -34,14 +34,14 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], int]:
     return proc, int(match.group(1))
 
 
-def _stop(proc: subprocess.Popen[str]) -> tuple[int, str]:
-    proc.send_signal(signal.SIGINT)
+def _stop(proc: subprocess.Popen[str], signum: int = signal.SIGINT) -> tuple[int, str]:
+    proc.send_signal(signum)
     try:
         _, err = proc.communicate(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
-        pytest.fail("the server did not stop on SIGINT")
+        pytest.fail("the server did not stop on the signal")
     return proc.returncode, err
 
 
@@ -76,7 +76,9 @@ def test_api_key_from_environment_is_required(monkeypatch) -> None:
         with urllib.request.urlopen(request, timeout=10) as resp:
             assert resp.status == 200
     finally:
-        _stop(proc)
+        code, err = _stop(proc, signal.SIGTERM)
+    assert code == 0, err
+    assert "env-key-123456" not in err
 
 
 def test_port_in_use_exits_1_with_one_line() -> None:
