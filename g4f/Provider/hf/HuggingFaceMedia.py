@@ -7,11 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 from ...config import default_timeout, get_hf_token, hf_endpoint
-from ...errors import (
-    BadRequestError,
-    G4FError,
-    ModelNotFoundError,
-)
+from ...errors import BadRequestError, G4FError, ModelNotFoundError
 from ...models import IMAGE_ALIASES, IMAGE_MODELS, VIDEO_ALIASES
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.helper import format_media_prompt
@@ -34,7 +30,6 @@ __all__ = ["HuggingFaceMedia"]
 
 #: Statuses after which the next inference provider is tried.
 _FAILOVER_STATUS = {400, 401, 402, 403, 404}
-#: Error classes from the most telling (reported when every provider failed) to the least.
 _MAX_N = 10
 
 
@@ -181,7 +176,7 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
             raise BadRequestError(f"{cls.__name__}: n must be 1..{_MAX_N}", provider=cls.__name__)
         timeout = timeout or default_timeout()
         deadline = time.monotonic() + timeout
-        async with cls.open_session(timeout=timeout, proxy=kwargs.get("proxy")) as session:
+        async with cls.open_session(**{**kwargs, "timeout": timeout}) as session:
             mapping = await cls.get_mapping(session, model, token)
             routes = [(p, e) for p, e in mapping.items() if not pinned or p == pinned]
             if not routes:
