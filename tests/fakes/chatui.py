@@ -258,15 +258,17 @@ def build_app(state: ChatUI) -> web.Application:
         if session is not None:
             page = '<html><body><div><div><nav><div><div><img alt="avatar" src="data:,"></div></div></nav></div></div>Logged in</body></html>'
             return web.Response(text=page, content_type="text/html")
-        page = '<html><head><title>HuggingChat</title></head><body><a id="signin" href="/login">Sign in</a></body></html>'
+        # With auto_login the page plays the user: it follows "Sign in" by itself.
+        script = "<script>setTimeout(() => location.href = '/login?auto=1', 200)</script>" if request.app["auto_login"] else ""
+        page = f'<html><head><title>HuggingChat</title></head><body><a id="signin" href="/login">Sign in</a>{script}</body></html>'
         response = web.Response(text=page, content_type="text/html")
         if not request.cookies.get("hf-chat"):
             response.set_cookie("hf-chat", str(uuid.uuid4()), httponly=True, path="/chat")
         return response
 
     async def login_form(request: web.Request) -> web.Response:
-        auto = request.query.get("auto") == "1" or request.app.get("auto_login", False)
-        script = "<script>setTimeout(() => document.forms[0].submit(), 300)</script>" if auto else ""
+        auto = request.query.get("auto") == "1"
+        script = "<script>setTimeout(() => document.getElementById('submit').click(), 300)</script>" if auto else ""
         page = (
             "<html><head><title>Log in</title></head><body>"
             '<form method="post" action="/login">'
