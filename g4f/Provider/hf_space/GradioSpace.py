@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ...errors import BadRequestError, ModelNotFoundError, ResponseError
@@ -146,31 +147,32 @@ class GradioSpace(SpaceProvider):
                 api_prefix=config.api_prefix,
             )
             yield Reasoning(label="Running", status=f"{space}/{name}")
-            async for update in updates:
-                outputs = update.data or []
-                final = update.kind == "completed"
-                if media_out:
-                    urls = [
-                        u
-                        for v, c in zip(outputs, returns, strict=False)
-                        if c in _MEDIA_OUTPUTS
-                        for u in file_urls(base, config.api_prefix, v)
-                    ]
-                    if urls and final:
-                        video = "Video" in returns and not any(
-                            c in ("Image", "Gallery") for c in returns
-                        )
-                        yield (VideoResponse if video else ImageResponse)(urls, alt=prompt)
-                    elif urls:
-                        yield ImagePreview(urls, alt=prompt)
-                    elif final:
-                        raise ResponseError(
-                            f"GradioSpace: {space} returned no media", provider=cls.__name__
-                        )
-                    continue
-                text = _text_output(outputs, returns)
-                if text:
-                    yield delta.feed(text)
+            async with aclosing(updates):
+                async for update in updates:
+                    outputs = update.data or []
+                    final = update.kind == "completed"
+                    if media_out:
+                        urls = [
+                            u
+                            for v, c in zip(outputs, returns, strict=False)
+                            if c in _MEDIA_OUTPUTS
+                            for u in file_urls(base, config.api_prefix, v)
+                        ]
+                        if urls and final:
+                            video = "Video" in returns and not any(
+                                c in ("Image", "Gallery") for c in returns
+                            )
+                            yield (VideoResponse if video else ImageResponse)(urls, alt=prompt)
+                        elif urls:
+                            yield ImagePreview(urls, alt=prompt)
+                        elif final:
+                            raise ResponseError(
+                                f"GradioSpace: {space} returned no media", provider=cls.__name__
+                            )
+                        continue
+                    piece = delta.feed(_text_output(outputs, returns))
+                    if piece:
+                        yield piece
             yield FinishReason("stop")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ...errors import BadRequestError
@@ -84,14 +85,15 @@ class Qwen_Qwen_2_5(SpaceProvider):
             updates = queue_events(
                 session, cls.base_url(), cls.api_name, data, provider=cls.__name__
             )
-            async for update in updates:
-                if update.kind in ("queue", "progress"):
-                    yield Reasoning(
-                        label="In queue" if update.kind == "queue" else "Generating",
-                        status=update.status,
-                    )
-                elif update.kind in ("generating", "completed"):
-                    text = delta.feed(first_chat_text(update.data))
-                    if text:
-                        yield text
+            async with aclosing(updates):
+                async for update in updates:
+                    if update.kind in ("queue", "progress"):
+                        yield Reasoning(
+                            label="In queue" if update.kind == "queue" else "Generating",
+                            status=update.status,
+                        )
+                    elif update.kind in ("generating", "completed"):
+                        text = delta.feed(first_chat_text(update.data))
+                        if text:
+                            yield text
         yield FinishReason("stop")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ...errors import G4FError, ModelNotFoundError, RetryProviderError
@@ -96,10 +97,12 @@ class HuggingSpace(AsyncGeneratorProvider, ProviderModelMixin):
                 )
                 runs = n if model in child.image_models else 1
                 for _ in range(max(1, runs)):
-                    async for chunk in child.create_async_generator(model, messages, **kwargs):
-                        if not started and is_content(chunk):
-                            started = True
-                        yield chunk
+                    stream = child.create_async_generator(model, messages, **kwargs)
+                    async with aclosing(stream):
+                        async for chunk in stream:
+                            if not started and is_content(chunk):
+                                started = True
+                            yield chunk
                 return
             except G4FError as exc:
                 if started:

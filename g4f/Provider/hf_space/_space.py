@@ -6,6 +6,7 @@ import base64
 import mimetypes
 import os
 from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ...cookies import get_cookies
@@ -275,5 +276,9 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
                 updates = queue_events(
                     session, base, cls.api_name, data, headers=headers, provider=cls.__name__
                 )
-            async for chunk in cls.image_chunks(updates, prompt, config.api_prefix):
-                yield chunk
+            async with (
+                aclosing(updates),
+                aclosing(cls.image_chunks(updates, prompt, config.api_prefix)) as chunks,
+            ):
+                async for chunk in chunks:
+                    yield chunk

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from g4f.client import AsyncClient, Client
 from g4f.errors import RateLimitError
 from g4f.Provider import HuggingSpace
-from tests.fakes.gradio_app import FLUX_DEV, GradioServer, fetch, png_size
+from tests.fakes.gradio_app import FLUX_DEV, GradioServer, fetch, png_size, space_status
 
 
 def test_images_generate_url(spaces: GradioServer) -> None:
@@ -94,3 +95,19 @@ def test_previews_are_not_returned_as_results(spaces: GradioServer) -> None:
     )
     [image] = response.data
     assert png_size(fetch(image.url)) == (16, 16)
+
+
+def test_abandoned_client_stream_stops_the_space(spaces: GradioServer) -> None:
+    stream = Client().chat.completions.create(
+        "slow", model="qwen-2.5-72b", provider=HuggingSpace, stream=True
+    )
+    received = ""
+    for chunk in stream:
+        received += chunk.choices[0].delta.content or "" if chunk.choices else ""
+        if received.count("tick") >= 3:
+            break
+    stream.close()
+    time.sleep(1.0)
+    first = space_status(spaces)["slow_steps"]
+    time.sleep(0.6)
+    assert space_status(spaces)["slow_steps"] == first < 100
