@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ...config import default_timeout, get_hf_token, hf_endpoint
@@ -242,14 +243,15 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                         failures.append(exc)
                         continue
                 await response.raise_for_status()
-                async for chunk in run_route(session, job, response):
-                    if isinstance(chunk, MediaResponse):
-                        yield ProviderInfo(
-                            name=cls.__name__,
-                            model=model,
-                            label=f"HuggingFace ({provider})",
-                            url=f"{cls.url}/{model}",
-                        )
-                    yield chunk
+                async with aclosing(run_route(session, job, response)) as chunks:
+                    async for chunk in chunks:
+                        if isinstance(chunk, MediaResponse):
+                            yield ProviderInfo(
+                                name=cls.__name__,
+                                model=model,
+                                label=f"HuggingFace ({provider})",
+                                url=f"{cls.url}/{model}",
+                            )
+                        yield chunk
                 return
         raise most_telling(failures)
