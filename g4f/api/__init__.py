@@ -36,7 +36,8 @@ def create_app(
 
     ``api_key``: when set, every route but the health check needs
     ``Authorization: Bearer <api_key>``. ``cookies_dir``: where providers find
-    cookie exports and auth caches. ``max_body``: largest request body in bytes
+    cookie exports and auth caches (set for the whole process, also as
+    ``G4F_COOKIES_DIR``). ``max_body``: largest request body in bytes
     (larger ones get 413). ``provider`` / ``media_provider``: the default provider
     (name, class or instance) for chat / media requests that name none (default
     AnyProvider). ``shutdown_timeout``: seconds running requests get to finish when

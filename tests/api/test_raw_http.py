@@ -255,3 +255,13 @@ async def test_graceful_shutdown_deadline_cancels_upstream(monkeypatch) -> None:
     assert mocks.SlowProvider.closed
     assert json.loads(lines[-1][6:])["error"]["code"] == "shutting_down"
     assert b"data: [DONE]" not in lines
+
+
+async def test_cookies_dir_option_sets_where_providers_look(tmp_path, monkeypatch) -> None:
+    from g4f.cookies import CookiesConfig, get_cookies_dir
+
+    monkeypatch.setattr(CookiesConfig, "cookies_dir", None)
+    create_app(cookies_dir=tmp_path / "jar")
+    assert get_cookies_dir() == str(tmp_path / "jar")
+    with pytest.raises(ValueError):
+        create_app(max_body=0)
