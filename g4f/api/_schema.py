@@ -37,6 +37,8 @@ def parse_json(raw: bytes) -> dict[str, Any]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise bad(f"The request body is not valid JSON: {exc}", code="invalid_json") from None
+    except RecursionError:
+        raise bad("The request body is nested too deeply", code="invalid_json") from None
     if not isinstance(data, dict):
         raise bad("The request body must be a JSON object", code="invalid_json")
     return data
