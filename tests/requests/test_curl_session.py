@@ -327,3 +327,29 @@ async def test_closed_session_refuses_requests(server: FakeServer) -> None:
     with pytest.raises(RuntimeError, match="closed"):
         async with session.get(f"{server.url}/echo"):
             pass
+
+
+async def _open_server_connections(server: FakeServer, wait: float = 3.0) -> int:
+    """Connections the fake still holds, once the client had time to close its side."""
+    runner_server = server._runner.server if server._runner is not None else None
+    assert runner_server is not None
+    deadline = time.monotonic() + wait
+    while runner_server.connections and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    return len(runner_server.connections)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/echo", "/endless", "/stall?s=3", "/error?status=429", "/cut"],
+)
+async def test_no_connection_left_open(server: FakeServer, path: str) -> None:
+    async with chrome(stream_timeout=0.3) as session:
+        try:
+            async with session.get(f"{server.url}{path}") as resp:
+                async for chunk in resp.iter_content():
+                    if path == "/endless" and chunk:
+                        break
+        except (TimeoutError, NetworkError):
+            pass
+    assert await _open_server_connections(server) == 0
