@@ -265,3 +265,20 @@ async def test_cookies_dir_option_sets_where_providers_look(tmp_path, monkeypatc
     assert get_cookies_dir() == str(tmp_path / "jar")
     with pytest.raises(ValueError):
         create_app(max_body=0)
+
+
+async def test_unlisted_fields_never_reach_the_provider(start) -> None:
+    payload = {
+        "messages": HELLO,
+        "model": "echo",
+        "media": [["/etc/passwd", "passwd"]],
+        "proxy": "http://127.0.0.1:9/",
+        "base_url": "http://127.0.0.1:9/",
+        "api_key": "hf_bodyToken0123456789",
+        "timeout": 0.001,
+    }
+    async with start() as (url, _):
+        status, body = await post_raw(url + CHAT, json.dumps(payload).encode())
+    assert status == 200, body
+    received = mocks.EchoProvider.last
+    assert not {"media", "proxy", "base_url", "api_key", "timeout"} & set(received)
