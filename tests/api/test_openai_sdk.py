@@ -280,3 +280,16 @@ def test_sync_sdk_against_the_server_in_a_thread() -> None:
             client.close()
     assert reply.choices[0].message.content == "echo(org/Echo-7B): sync" == "".join(pieces)
     assert [r["path"] for r in server.requests] == ["/v1/chat/completions"] * 3
+
+
+async def test_stop_sequence_and_single_provider_route(start) -> None:
+    async with start(api_key=KEY) as (url, _), sdk(url) as client:
+        completion = await client.chat.completions.create(
+            model="echo-1", messages=[{"role": "user", "content": "one two three"}], stop=["two"]
+        )
+        provider = await client.get("/providers/echoprovider", cast_to=object)
+        with pytest.raises(openai.NotFoundError):
+            await client.get("/providers/Nope", cast_to=object)
+    assert completion.choices[0].message.content == "echo(echo-1): one "
+    assert completion.choices[0].finish_reason == "stop"
+    assert provider["id"] == "EchoProvider" and provider["models"] == ["echo-1", "org/Echo-7B"]
