@@ -31,7 +31,14 @@ from ...debug import logger
 from ...errors import MissingAuthError, MissingRequirementsError
 from ...providers.response import AuthResult
 
-__all__ = ["login_huggingchat", "browser_login", "browser_available", "BROWSER_ARGS", "REQUIRED_COOKIES"]
+__all__ = [
+    "login_huggingchat",
+    "browser_login",
+    "browser_available",
+    "find_browser",
+    "BROWSER_ARGS",
+    "REQUIRED_COOKIES",
+]
 
 REQUIRED_COOKIES = ("hf-chat", "token")
 #: Flags that keep Chromium from stalling on machines without internet or a GPU.
@@ -49,7 +56,8 @@ _PROBE = """fetch(%r, {credentials: "include", headers: {accept: "application/js
 PageHook = Callable[[Any], Awaitable[None]]
 
 
-def _executable(path: str | None = None) -> str | None:
+def find_browser(path: str | None = None) -> str | None:
+    """The browser binary: ``path``, ``G4F_BROWSER_EXECUTABLE_PATH``, else Chromium/Chrome on PATH."""
     path = path or os.environ.get("G4F_BROWSER_EXECUTABLE_PATH")
     if path:
         return path if os.path.exists(path) else None
@@ -66,7 +74,7 @@ def browser_available(executable_path: str | None = None) -> bool:
         import nodriver  # noqa: F401
     except ImportError:
         return False
-    return _executable(executable_path) is not None
+    return find_browser(executable_path) is not None
 
 
 def _headless(value: bool | None) -> bool:
@@ -109,8 +117,10 @@ def _quiet_cdp_logs() -> Any:
 
 async def _stop(browser: Any) -> None:
     process = getattr(browser, "_process", None)
-    with contextlib.suppress(Exception):
-        await browser.connection.aclose() if getattr(browser, "connection", None) else None
+    # Close every CDP websocket (tabs, then the browser's own) before the process goes.
+    for connection in [*getattr(browser, "targets", []), browser]:
+        with contextlib.suppress(Exception):
+            await connection.aclose()
     if process is not None and process.returncode is None:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()
@@ -164,7 +174,7 @@ async def browser_login(
         raise MissingRequirementsError(
             "The browser login needs nodriver: pip install 'g4f[login]'"
         ) from None
-    executable = _executable(executable_path)
+    executable = find_browser(executable_path)
     if executable is None:
         raise MissingRequirementsError(
             "No Chromium or Chrome found for the browser login; install one "
@@ -235,7 +245,7 @@ async def login_huggingchat(
                                 on_page=None) -> AuthResult
 
     ``cookies_dir`` defaults to :func:`g4f.cookies.get_cookies_dir`; the credentials
-    (``cookies`` ``hf-chat`` + ``token``, ``headers`` with the browser's user agent,
+    (``cookies``: the chat host's cookies, ``hf-chat`` and ``token`` among them; ``headers``: the browser's user agent;
     ``impersonate="chrome"``) are written to ``{cookies_dir}/auth_HuggingChat.json``
     (mode 0600, atomically). ``url`` defaults to ``{HF_ENDPOINT}/chat``. Raises
     :class:`MissingRequirementsError` (no nodriver / no browser) or

@@ -19,14 +19,20 @@ from g4f.providers.response import AuthResult, RequestLogin
 from tests.fakes.chatui import PASSWORD, USERNAME, ChatUIServer
 
 requires_browser = pytest.mark.skipif(
-    not _login.browser_available(),
+    not _login.browser_available(_login.find_browser()),
     reason="Chromium is not installed (Debian package `chromium`) or nodriver is missing; "
     "the real browser login test needs both",
 )
 
 
+BROWSER = _login.find_browser()
+
+
 @pytest.fixture
-def profile(tmp_path: Path) -> Path:
+def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh browser profile; the browser found at import is used whatever the env says now."""
+    if BROWSER:
+        monkeypatch.setenv("G4F_BROWSER_EXECUTABLE_PATH", BROWSER)
     return tmp_path / "profile"
 
 
