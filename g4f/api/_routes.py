@@ -135,6 +135,7 @@ def _provider_info(name: str) -> dict[str, Any] | None:
     models = list(cls.get_models()) if hasattr(cls, "get_models") else []
     return {
         "id": cls.__name__,
+        "name": cls.__name__,
         "object": "provider",
         "label": cls.get_label() if hasattr(cls, "get_label") else cls.__name__,
         "url": getattr(cls, "url", ""),

@@ -292,4 +292,4 @@ async def test_stop_sequence_and_single_provider_route(start) -> None:
             await client.get("/providers/Nope", cast_to=object)
     assert completion.choices[0].message.content == "echo(echo-1): one "
     assert completion.choices[0].finish_reason == "stop"
-    assert provider["id"] == "EchoProvider" and provider["models"] == ["echo-1", "org/Echo-7B"]
+    assert provider["id"] == provider["name"] == "EchoProvider" and provider["models"] == ["echo-1", "org/Echo-7B"]
