@@ -195,27 +195,34 @@ async def _rewrite(
     upstream: aiohttp.ClientResponse,
     chaos: Chaos,
 ) -> None:
-    """Forward the upstream body line by line, applying the line faults."""
+    """Forward the upstream body line by line, applying the line faults.
+
+    The last line counts too when the body does not end with a newline (a JSON answer).
+    """
     count = 0
+
+    async def forward(line: bytes, end: bytes) -> None:
+        nonlocal count
+        if not line.strip() or (chaos.count_only is not None and chaos.count_only not in line):
+            await response.write(line + end)
+            return
+        if chaos.cut_after is not None and count >= chaos.cut_after:
+            cut_connection(request)
+            raise ConnectionResetError("cut by chaos")
+        if chaos.stall_after is not None and count == chaos.stall_after:
+            await asyncio.sleep(chaos.stall)
+        if chaos.inject_after is not None and count == chaos.inject_after:
+            await response.write(chaos.inject)
+        if chaos.drip:
+            await asyncio.sleep(chaos.drip)
+        await response.write(line + end)
+        count += 1
+
     buffer = b""
     async for chunk in upstream.content.iter_any():
         buffer += chunk
         *lines, buffer = buffer.split(b"\n")
         for line in lines:
-            counted = chaos.count_only is None or chaos.count_only in line
-            if not line.strip() or not counted:
-                await response.write(line + b"\n")
-                continue
-            if chaos.cut_after is not None and count >= chaos.cut_after:
-                cut_connection(request)
-                raise ConnectionResetError("cut by chaos")
-            if chaos.stall_after is not None and count == chaos.stall_after:
-                await asyncio.sleep(chaos.stall)
-            if chaos.inject_after is not None and count == chaos.inject_after:
-                await response.write(chaos.inject)
-            if chaos.drip:
-                await asyncio.sleep(chaos.drip)
-            await response.write(line + b"\n")
-            count += 1
+            await forward(line, b"\n")
     if buffer:
-        await response.write(buffer)
+        await forward(buffer, b"")
