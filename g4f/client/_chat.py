@@ -1,7 +1,8 @@
 """The chat pipeline: provider chunks → events → OpenAI-shaped chunks or one completion.
 
-Streaming and non-streaming share :func:`iter_events`; the non-stream completion
-is the accumulation of exactly the events the stream would have produced.
+Streaming and non-streaming share :class:`EventMapper` (through :func:`iter_events`,
+or directly in :func:`stream_chunks`, which saves a layer per token); the non-stream
+completion is the accumulation of exactly the events the stream would have produced.
 """
 
 from __future__ import annotations
@@ -83,73 +84,122 @@ def _stop_list(stop: Any) -> list[str]:
     return [stop] if isinstance(stop, str) else [str(s) for s in stop]
 
 
-async def _provider_stream(
+def _provider_stream(
     provider: Any, model: str, messages: Messages, kwargs: dict[str, Any]
 ) -> AsyncIterator[Any]:
+    """The provider's chunks (``None`` may occur: :func:`iter_events` ignores it)."""
     if isinstance(provider, type):
-        stream = iter_provider(provider, model, messages, **kwargs)
-    else:
-        stream = provider.create_async_generator(model, messages, **kwargs)
-    async with aclosing(stream):
-        async for chunk in stream:
-            if chunk is not None:
-                yield chunk
+        return iter_provider(provider, model, messages, **kwargs)
+    return provider.create_async_generator(model, messages, **kwargs)
+
+
+class EventMapper:
+    """Provider chunks → events, one chunk at a time (sync: it runs once per token).
+
+    Splits ``<think>`` tags out of text and cuts text at the first stop sequence;
+    ``stopped`` turns true when one was found (the caller stops reading then).
+    """
+
+    __slots__ = ("_stop_filter", "_think", "stopped")
+
+    def __init__(self, stops: list[str]) -> None:
+        self._stop_filter = StopFilter(stops) if stops else None
+        self._think = ThinkSplitter()
+        self.stopped = False
+
+    def plain(self, chunk: Any) -> bool:
+        """Whether ``chunk`` is text that passes unchanged (the common case, checked cheaply)."""
+        return (
+            type(chunk) is str
+            and self._stop_filter is None
+            and self._think.idle
+            and "<" not in chunk
+            and chunk != ""
+        )
+
+    def feed(self, chunk: Any) -> list[Event]:
+        if isinstance(chunk, str):
+            return self._text(chunk)
+        if isinstance(chunk, Reasoning):
+            if chunk.token:
+                return [Event("reasoning", chunk.token)]
+            return [Event("progress", chunk)]
+        for kind, cls in _CHUNK_KINDS:
+            if isinstance(chunk, cls):
+                if kind == "tool_calls":
+                    return [Event(kind, chunk.get_list())]
+                if kind == "finish":
+                    return [Event(kind, chunk.reason)]
+                return [Event(kind, chunk)]
+        return []
+
+    def _text(self, chunk: str) -> list[Event]:
+        events: list[Event] = []
+        stop_filter = self._stop_filter
+        for piece in self._think.feed(chunk):
+            if isinstance(piece, str):
+                if stop_filter is not None:
+                    piece = stop_filter.feed(piece)
+                if piece:
+                    events.append(Event("content", piece))
+                if stop_filter is not None and stop_filter.stopped:
+                    events.append(Event("finish", "stop"))
+                    self.stopped = True
+                    return events
+            elif piece.token:
+                events.append(Event("reasoning", piece.token))
+        return events
+
+    def flush(self) -> list[Event]:
+        events: list[Event] = []
+        stop_filter = self._stop_filter
+        for piece in self._think.flush():
+            if isinstance(piece, str):
+                text = stop_filter.feed(piece) if stop_filter else piece
+                if text:
+                    events.append(Event("content", text))
+            elif piece.token:
+                events.append(Event("reasoning", piece.token))
+        if stop_filter is not None:
+            rest = stop_filter.flush()
+            if rest:
+                events.append(Event("content", rest))
+        return events
+
+
+_CHUNK_KINDS: tuple[tuple[str, type], ...] = (
+    ("tool_calls", ToolCalls),
+    ("usage", Usage),
+    ("finish", FinishReason),
+    ("provider", ProviderInfo),
+    ("conversation", JsonConversation),
+    ("media", MediaResponse),
+    ("sources", Sources),
+)
+
+
+def _open(
+    provider: Any, model: str, messages: Messages, stop: Any, kwargs: dict[str, Any]
+) -> tuple[AsyncIterator[Any], EventMapper]:
+    stops = _stop_list(stop)
+    if stops:
+        kwargs["stop"] = stops
+    return _provider_stream(provider, model, messages, kwargs), EventMapper(stops)
 
 
 async def iter_events(
     provider: Any, model: str, messages: Messages, *, stop: Any = None, **kwargs: Any
 ) -> AsyncIterator[Event]:
     """Normalized events of one request; stops reading (and closes) at a stop sequence."""
-    stops = _stop_list(stop)
-    if stops:
-        kwargs["stop"] = stops
-    stop_filter = StopFilter(stops) if stops else None
-    think = ThinkSplitter()
-    stream = _provider_stream(provider, model, messages, kwargs)
+    stream, mapper = _open(provider, model, messages, stop, kwargs)
     async with aclosing(stream):
         async for chunk in stream:
-            if isinstance(chunk, str):
-                for piece in think.feed(chunk):
-                    if isinstance(piece, str):
-                        if stop_filter is not None:
-                            piece = stop_filter.feed(piece)
-                        if piece:
-                            yield Event("content", piece)
-                        if stop_filter is not None and stop_filter.stopped:
-                            yield Event("finish", "stop")
-                            return
-                    elif piece.token:
-                        yield Event("reasoning", piece.token)
-            elif isinstance(chunk, Reasoning):
-                if chunk.token:
-                    yield Event("reasoning", chunk.token)
-                else:
-                    yield Event("progress", chunk)
-            elif isinstance(chunk, ToolCalls):
-                yield Event("tool_calls", chunk.get_list())
-            elif isinstance(chunk, Usage):
-                yield Event("usage", chunk)
-            elif isinstance(chunk, FinishReason):
-                yield Event("finish", chunk.reason)
-            elif isinstance(chunk, ProviderInfo):
-                yield Event("provider", chunk)
-            elif isinstance(chunk, JsonConversation):
-                yield Event("conversation", chunk)
-            elif isinstance(chunk, MediaResponse):
-                yield Event("media", chunk)
-            elif isinstance(chunk, Sources):
-                yield Event("sources", chunk)
-        for piece in think.flush():
-            if isinstance(piece, str):
-                text = stop_filter.feed(piece) if stop_filter else piece
-                if text:
-                    yield Event("content", text)
-            elif piece.token:
-                yield Event("reasoning", piece.token)
-        if stop_filter is not None:
-            rest = stop_filter.flush()
-            if rest:
-                yield Event("content", rest)
+            for event in mapper.feed(chunk):
+                yield event
+            if mapper.stopped:
+                return
+        for event in mapper.flush():
+            yield event
 
 
 def _finish_reason(reason: str | None, saw_tools: bool) -> str:
@@ -197,33 +247,52 @@ async def stream_chunks(
             extra=extra,
         )
 
-    async with aclosing(iter_events(provider, model, messages, **kwargs)) as events:
-        async for event in events:
-            kind, value = event.kind, event.value
-            if kind == "content":
-                yield chunk(ChatCompletionDelta(content=value))
-            elif kind == "reasoning":
-                yield chunk(ChatCompletionDelta(reasoning=value))
-            elif kind == "tool_calls":
-                saw_tools = True
-                yield chunk(ChatCompletionDelta(tool_calls=_tool_models(value)))
-            elif kind == "usage":
-                usage = value
-            elif kind == "finish":
-                reason = value
-            elif kind == "provider":
-                name = value.name or name
-                answered_model = value.model or answered_model
-            elif kind == "media":
-                yield chunk(
-                    ChatCompletionDelta(content=str(value)), extra={"media": value.get_list()}
-                )
-            elif kind == "sources":
-                yield chunk(ChatCompletionDelta(), extra={"sources": value.list})
-            elif kind == "conversation":
-                yield chunk(ChatCompletionDelta(), extra={"conversation": value})
-            elif kind == "progress":
-                yield chunk(ChatCompletionDelta(), extra={"progress": str(value)})
+    def convert(event: Event) -> ChatCompletionChunk | None:
+        nonlocal usage, reason, saw_tools, name, answered_model
+        kind, value = event.kind, event.value
+        if kind == "content":
+            return chunk(ChatCompletionDelta(content=value))
+        if kind == "reasoning":
+            return chunk(ChatCompletionDelta(reasoning=value))
+        if kind == "tool_calls":
+            saw_tools = True
+            return chunk(ChatCompletionDelta(tool_calls=_tool_models(value)))
+        if kind == "usage":
+            usage = value
+        elif kind == "finish":
+            reason = value
+        elif kind == "provider":
+            name = value.name or name
+            answered_model = value.model or answered_model
+        elif kind == "media":
+            return chunk(ChatCompletionDelta(content=str(value)), extra={"media": value.get_list()})
+        elif kind == "sources":
+            return chunk(ChatCompletionDelta(), extra={"sources": value.list})
+        elif kind == "conversation":
+            return chunk(ChatCompletionDelta(), extra={"conversation": value})
+        elif kind == "progress":
+            return chunk(ChatCompletionDelta(), extra={"progress": str(value)})
+        return None
+
+    # The events of iter_events, mapped in place: one async layer less per token.
+    stream, mapper = _open(provider, model, messages, kwargs.pop("stop", None), kwargs)
+    plain = mapper.plain
+    async with aclosing(stream):
+        async for item in stream:
+            if plain(item):
+                yield chunk(ChatCompletionDelta(content=item))
+                continue
+            for event in mapper.feed(item):
+                converted = convert(event)
+                if converted is not None:
+                    yield converted
+            if mapper.stopped:
+                break
+        if not mapper.stopped:
+            for event in mapper.flush():
+                converted = convert(event)
+                if converted is not None:
+                    yield converted
     final = chunk(ChatCompletionDelta(), _finish_reason(reason, saw_tools))
     final.usage = _usage_model(usage) if usage is not None else None
     yield final

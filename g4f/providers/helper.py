@@ -119,7 +119,17 @@ class ThinkSplitter:
         self._inside = False
         self._pending = ""
 
+    @property
+    def idle(self) -> bool:
+        """Outside a think block with nothing held back: text without ``<`` passes as is."""
+        return not self._inside and not self._pending
+
     def feed(self, text: str) -> list[str | Reasoning]:
+        if not self._pending and "<" not in text:
+            # No tag and no start of one: the whole text is of the current kind.
+            if not text:
+                return []
+            return [Reasoning(text) if self._inside else text]
         out: list[str | Reasoning] = []
         data = self._pending + text
         self._pending = ""
@@ -180,6 +190,7 @@ async def iter_with_retries(
     502-504, 503 ``estimated_time``), at most ``max_retries`` times, and only when the
     wait it asks for (Retry-After) is at most ``max_wait`` seconds. 400/401/402/403 are
     never retried; anything after the first content chunk propagates at once.
+    ``None`` chunks are dropped.
     """
     attempt = 0
     while True:
@@ -187,6 +198,8 @@ async def iter_with_retries(
         stream = factory()
         try:
             async for chunk in stream:
+                if chunk is None:
+                    continue
                 if not started and is_content(chunk):
                     started = True
                 yield chunk

@@ -75,20 +75,20 @@ def _select_api_key(provider: Any, api_key: Any) -> Any:
     return api_key
 
 
-async def iter_provider(
+def iter_provider(
     provider: Any, model: str, messages: Messages, **kwargs: Any
 ) -> AsyncIterator[Any]:
-    """One provider's chunks with in-provider retries; ``None`` chunks dropped."""
+    """One provider's chunks with in-provider retries; ``None`` chunks dropped.
+
+    Returns the retrying generator itself (no wrapping layer: every chunk of a stream
+    passes through here).
+    """
     max_retries = kwargs.pop("max_retries", 2)
     if "api_key" in kwargs:
         kwargs["api_key"] = _select_api_key(provider, kwargs["api_key"])
-    stream = iter_with_retries(
+    return iter_with_retries(
         lambda: provider.create_async_generator(model, messages, **kwargs), max_retries=max_retries
     )
-    async with aclosing(stream):
-        async for chunk in stream:
-            if chunk is not None:
-                yield chunk
 
 
 def _is_progress(chunk: Any) -> bool:

@@ -16,6 +16,8 @@ from ...providers.response import FinishReason, Reasoning, ToolCalls, Usage
 __all__ = ["ChatChunkParser", "completion_as_chunk", "map_finish_reason"]
 
 _REASONING_KEYS = ("reasoning", "reasoning_content", "reasoning_text")
+#: A delta with only these keys carries no reasoning (the per-token common case).
+_PLAIN_DELTA_KEYS = frozenset({"role", "content"})
 _FINISH_ALIASES = {
     "eos_token": "stop",
     "stop_sequence": "stop",
@@ -111,24 +113,26 @@ class ChatChunkParser:
         self._finished = False
         self._usage_sent = False
 
-    def feed(self, chunk: Mapping[str, Any]) -> Iterator[Any]:
-        """Typed chunks for one received chunk object."""
-        if not isinstance(chunk, Mapping):
-            return
+    def feed(self, chunk: Mapping[str, Any]) -> list[Any]:
+        """Typed chunks for one received chunk object (a list: this runs once per token)."""
+        out: list[Any] = []
+        if not _is_map(chunk):
+            return out
         if self.model is None and chunk.get("model"):
             self.model = str(chunk["model"])
         choices = chunk.get("choices") or []
-        choice = choices[0] if choices and isinstance(choices[0], Mapping) else None
-        if choice is not None:
-            yield from self._choice(choice)
+        if choices and _is_map(choices[0]):
+            self._choice(choices[0], out)
         usage = chunk.get("usage")
         if (
-            isinstance(usage, Mapping)
+            usage is not None
+            and _is_map(usage)
             and not self._usage_sent
             and any(key in usage for key in ("total_tokens", "prompt_tokens", "completion_tokens"))
         ):
             self._usage_sent = True
-            yield Usage(**{k: v for k, v in usage.items() if isinstance(k, str)})
+            out.append(Usage(**{k: v for k, v in usage.items() if isinstance(k, str)}))
+        return out
 
     def close(self) -> Iterator[Any]:
         """Whatever the stream left pending (tool calls not yet finished)."""
@@ -136,21 +140,27 @@ class ChatChunkParser:
         if calls is not None:
             yield calls
 
-    def _choice(self, choice: Mapping[str, Any]) -> Iterator[Any]:
+    def _choice(self, choice: Mapping[str, Any], out: list[Any]) -> None:
         delta = choice.get("delta") or choice.get("message") or {}
-        for key in _REASONING_KEYS:
-            token = delta.get(key)
-            if isinstance(token, str) and token:
-                yield Reasoning(token)
-                break
+        if not delta.keys() <= _PLAIN_DELTA_KEYS:
+            for key in _REASONING_KEYS:
+                token = delta.get(key)
+                if isinstance(token, str) and token:
+                    out.append(Reasoning(token))
+                    break
         content = delta.get("content")
         if isinstance(content, str) and content:
-            yield content
+            out.append(content)
         calls = delta.get("tool_calls")
         if isinstance(calls, list) and calls:
             self._tools.add(calls)
         reason = choice.get("finish_reason")
         if reason and not self._finished:
             self._finished = True
-            yield from self.close()
-            yield FinishReason(map_finish_reason(str(reason)))
+            out.extend(self.close())
+            out.append(FinishReason(map_finish_reason(str(reason))))
+
+
+def _is_map(value: Any) -> bool:
+    # ``type(...) is dict`` first: the ABC check is slow and JSON gives plain dicts.
+    return type(value) is dict or isinstance(value, Mapping)
