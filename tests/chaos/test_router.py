@@ -1,0 +1,126 @@
+"""Chaos against the fake router: HuggingFaceAPI (OpenAI SSE) and HuggingFaceInference (TGI SSE)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from g4f.errors import NetworkError
+from g4f.Provider.hf.HuggingFaceAPI import HuggingFaceAPI
+from g4f.Provider.hf.HuggingFaceInference import HuggingFaceInference
+from tests.chaos._harness import (
+    FALLBACK_TEXT,
+    SCENARIOS,
+    Family,
+    Scenario,
+    drive,
+    run_scenario,
+)
+from tests.chaos._proxy import ChaosProxy
+from tests.fakes.router import TOKEN, FakeRouter
+
+MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
+ANSWER = "Paris is the capital of France."
+
+
+def _sse(*payloads: object) -> bytes:
+    return b"".join(
+        f"data: {p if isinstance(p, str) else json.dumps(p)}\n\n".encode() for p in payloads
+    )
+
+
+def _openai_body(text: str) -> bytes:
+    chunk = {
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": {"content": text}}],
+    }
+    done = {
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+    }
+    return _sse(chunk, done, "[DONE]")
+
+
+def _tgi_body(text: str) -> bytes:
+    token = {"index": 1, "token": {"id": 1, "text": text, "special": False}, "details": None}
+    last = {
+        "index": 2,
+        "token": {"id": 2, "text": "</s>", "special": True},
+        "generated_text": text,
+        "details": {"finish_reason": "eos_token", "generated_tokens": 2},
+    }
+    return _sse(token, last)
+
+
+API = Family(
+    name="HuggingFaceAPI",
+    provider=HuggingFaceAPI,
+    model="meta-llama/Llama-3.3-70B-Instruct",
+    messages=MESSAGES,
+    expected=ANSWER,
+    path="/v1/chat/completions",
+    first_path="/v1/chat/completions",
+    content_type="text/event-stream",
+    inband=_sse({"error": {"message": "Internal error in the backend", "type": "server_error"}}),
+    malformed=b'data: {"choices": [ {"delta": \n\n',
+    body=_openai_body,
+    started_after=1,
+)
+
+INFERENCE = Family(
+    name="HuggingFaceInference",
+    provider=HuggingFaceInference,
+    model="HuggingFaceH4/zephyr-7b-beta",
+    messages=MESSAGES,
+    expected=ANSWER,
+    path="/hf-inference/models/",
+    first_path="/hf-inference/models/",
+    content_type="text/event-stream",
+    inband=_sse(
+        {
+            "error": "Request failed during generation: CUDA out of memory",
+            "error_type": "generation",
+        }
+    ),
+    malformed=b"data:{not json\n\n",
+    body=_tgi_body,
+    started_after=0,
+)
+
+
+@pytest.fixture(scope="module")
+def router_proxy() -> Iterator[tuple[FakeRouter, ChaosProxy]]:
+    router = FakeRouter()
+    router.tgi.text = ANSWER
+    with router, ChaosProxy(router.url) as proxy:
+        yield router, proxy
+
+
+@pytest.fixture
+def proxy(
+    router_proxy: tuple[FakeRouter, ChaosProxy], monkeypatch: pytest.MonkeyPatch
+) -> ChaosProxy:
+    _, chaos = router_proxy
+    monkeypatch.setenv("HF_ROUTER_ENDPOINT", chaos.url)
+    monkeypatch.setenv("HF_TOKEN", TOKEN)
+    return chaos
+
+
+@pytest.mark.parametrize("family", [API, INFERENCE], ids=lambda f: f.name)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+async def test_router_chaos(
+    family: Family, scenario: Scenario, proxy: ChaosProxy, failures: dict[str, BaseException]
+) -> None:
+    await run_scenario(family, scenario, proxy, failures)
+
+
+@pytest.mark.parametrize("family", [API, INFERENCE], ids=lambda f: f.name)
+async def test_connection_refused_fails_over(
+    family: Family, monkeypatch: pytest.MonkeyPatch, failures: dict[str, BaseException]
+) -> None:
+    monkeypatch.setenv("HF_TOKEN", TOKEN)  # HF_ROUTER_ENDPOINT stays on the dead port
+    result = await drive(family.provider, family.model, family.messages, failures, max_retries=0)
+    assert result.error is None and result.text == FALLBACK_TEXT
+    assert isinstance(failures[family.provider.__name__], NetworkError)
