@@ -210,3 +210,17 @@ def _auth(cookies: dict[str, str]) -> Any:
     from g4f.providers.response import AuthResult
 
     return AuthResult(cookies=cookies, headers={}, impersonate="chrome")
+
+
+async def test_images_generate_fetches_the_file_with_the_session(server: ChatUIServer) -> None:
+    import base64
+
+    creds = server.state.new_session()
+    result = await client().images.generate(
+        "a red square", model="flux", provider=HuggingChat, cookies=creds, response_format="b64_json"
+    )
+    assert result.provider == "HuggingChat"
+    assert base64.b64decode(result.data[0].b64_json) == png_bytes(8, 8)
+    assert server.state.posts[-1]["data"]["tools"] == ["000000000000000000000001"]
+    urls = await client().images.generate("a red square", model="flux", provider="HuggingChat", cookies=creds)
+    assert urls.data[0].url.startswith(f"{server.url}/chat/conversation/")

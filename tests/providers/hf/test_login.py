@@ -170,3 +170,23 @@ async def test_no_display_and_not_headless_fails_fast(monkeypatch: pytest.Monkey
     monkeypatch.delenv("G4F_BROWSER_HEADLESS", raising=False)
     with pytest.raises(MissingAuthError, match="No display"):
         await _login.browser_login("http://127.0.0.1:9/chat", timeout=1)
+
+
+@requires_browser
+def test_cli_login_command_with_a_real_browser(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, profile: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from g4f.cli import main
+
+    with ChatUIServer(auto_login=True) as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.setenv("G4F_BROWSER_HEADLESS", "1")
+        monkeypatch.setenv("G4F_BROWSER_USER_DATA_DIR", str(profile))
+        cookies_dir = tmp_path / "cli-cookies"
+        code = main(["login", "huggingchat", "--cookies-dir", str(cookies_dir), "--timeout", "60"])
+        assert code == 0, capsys.readouterr()
+        (session, token), = server.state.sessions.items()
+    data = json.loads((cookies_dir / "auth_HuggingChat.json").read_text())
+    assert data["cookies"]["hf-chat"] == session and data["cookies"]["token"] == token
+    output = capsys.readouterr()
+    assert session not in output.out + output.err and token not in output.out + output.err
