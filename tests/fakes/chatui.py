@@ -12,7 +12,10 @@ connection then lingers, so a client that keeps reading hangs).
 Modes (``ChatUI.mode``): ``normal``, ``cut`` (connection dropped mid-answer),
 ``no_final`` (the stream ends without ``finalAnswer``), ``html`` (a 200 login page
 instead of JSON on create), ``cloudflare`` (403 challenge page), ``error`` (an
-in-band ``status: error`` update).
+in-band ``status: error`` update). The server's FaultQueue also works: ``status``
+faults answer any authenticated route; on a message POST ``stall`` (seconds of
+silence after ``started``), ``malformed`` (an undecodable line), ``cut_after`` (tokens
+before the cut) and ``inband_error`` shape the stream.
 
 The login pages (``/chat`` landing, ``/login`` form, ``/chat/login/callback``) let a
 real browser log in: the form post sets ``token``, the callback binds a new
@@ -77,6 +80,7 @@ class ChatUI:
     mode: str = "normal"
     messages_per_minute: int = 1000
     keepalive_every: float = 0.003
+    token_gap: float | None = None  # seconds between tokens; default twice keepalive_every
     linger_after_final: float = 10.0
     tokens_before_cut: int = 2
     sessions: dict[str, str] = field(default_factory=dict)  # hf-chat → token
@@ -147,7 +151,9 @@ def build_app(state: ChatUI) -> web.Application:
     app["chatui"] = state
 
     def guard(request: web.Request) -> str | web.Response:
+        """The logged-in session, or the error answer; stream faults wait in ``request["fault"]``."""
         fault = request.app["faults"].take(request.path)
+        request["fault"] = fault
         if fault is not None and fault.status is not None:
             return hf_error(fault.status, fault.message, shape=fault.shape, headers=fault.headers)
         if state.mode == "cloudflare":
@@ -338,10 +344,18 @@ async def _stream_answer(
     tokens = _answer(conv.model, inputs, turn)
     text = "".join(tokens)
     reasoning = next((m.get("supportsReasoning") for m in MODELS if m["id"] == conv.model), False)
+    fault = request.get("fault")
     await stream.send({"type": "status", "status": "started"})
+    if fault is not None and fault.stall:
+        await asyncio.sleep(fault.stall)  # silence: no keepAlive either
     stop = asyncio.Event()
     alive = asyncio.create_task(_keepalive(stream, state.keepalive_every, stop))
     try:
+        if fault is not None and fault.malformed:
+            await stream.response.write(b'{"type": "stream", "token": \n')
+        if fault is not None and fault.inband_error:
+            await stream.send({"type": "status", "status": "error", "message": fault.inband_error})
+            return
         if conv.model == "omni":
             await stream.send({"type": "routerMetadata", "route": "casual", "model": "moonshotai/Kimi-K2.6", "provider": "groq"})
         if reasoning:
@@ -351,7 +365,8 @@ async def _stream_answer(
             await stream.send({"type": "status", "status": "error", "message": "Model is overloaded", "statusCode": 503})
             return
         for index, token in enumerate(tokens):
-            if state.mode == "cut" and index == state.tokens_before_cut:
+            cut_at = fault.cut_after if fault is not None and fault.cut_after is not None else None
+            if (state.mode == "cut" and index == state.tokens_before_cut) or cut_at == index:
                 await asyncio.sleep(0.02)
                 cut_connection(request)
                 return
@@ -359,7 +374,7 @@ async def _stream_answer(
             if index == 0 and turn == 1:
                 conv.title = f"Chat about {len(inputs.split())} words"
                 await stream.send({"type": "title", "title": conv.title})
-            await asyncio.sleep(state.keepalive_every * 2)
+            await asyncio.sleep(state.token_gap if state.token_gap is not None else state.keepalive_every * 2)
         if IMAGE_TOOL_ID in (data.get("tools") or []):
             blob = png_bytes(8, 8)
             sha = hashlib.sha256(blob).hexdigest()

@@ -349,3 +349,79 @@ async def test_rejected_twice_is_missing_auth_with_hint(server: ChatUIServer, co
         assert value not in message and value not in repr(info.value)
     assert len([r for r in server.requests if r["path"] == "/chat/conversation"]) == 2
     assert not (cookies_dir / "auth_HuggingChat.json").exists()
+
+
+# --- stream faults and the MessageUpdate parser ---------------------------------------
+
+
+async def test_silence_longer_than_stream_timeout(server: ChatUIServer) -> None:
+    from g4f.errors import TimeoutError
+
+    creds = server.state.new_session()
+    server.faults.add(stall=5, path="/chat/conversation/")
+    start = time.monotonic()
+    with pytest.raises(TimeoutError):
+        await run(MODEL, "x", cookies=creds, stream_timeout=0.5)
+    assert time.monotonic() - start < 3
+
+
+async def test_keepalives_keep_a_slow_answer_alive(server: ChatUIServer) -> None:
+    creds = server.state.new_session()
+    server.state.keepalive_every, server.state.token_gap = 0.1, 0.8
+    chunks = await run(MODEL, "slow", cookies=creds, stream_timeout=0.5)
+    assert text_of(chunks) == server.state.answers[-1]
+
+
+async def test_a_malformed_line_is_skipped(server: ChatUIServer) -> None:
+    creds = server.state.new_session()
+    server.faults.add(malformed=True, path="/chat/conversation/")
+    chunks = await run(MODEL, "x", cookies=creds)
+    assert text_of(chunks) == server.state.answers[-1]
+
+
+async def test_status_fault_on_any_route(server: ChatUIServer) -> None:
+    creds = server.state.new_session()
+    server.faults.add(status=503, message="Service Unavailable", shape="html", path="/chat/conversation")
+    with pytest.raises(ResponseStatusError) as info:
+        await run(MODEL, "x", cookies=creds)
+    assert info.value.status_code == 503
+
+
+async def _lines(*updates: Any) -> Any:
+    for update in updates:
+        yield update if isinstance(update, str) else json.dumps(update)
+
+
+async def parse(*updates: Any) -> list[Any]:
+    from g4f.Provider.hf._chat_stream import iter_message_updates
+
+    return [c async for c in iter_message_updates(_lines(*updates), file_url=lambda sha: f"https://x/{sha}")]
+
+
+async def test_parser_final_answer_text_when_nothing_streamed() -> None:
+    chunks = await parse({"type": "status", "status": "started"}, {"type": "finalAnswer", "text": "Whole.", "interrupted": False})
+    assert chunks == ["Whole.", FinishReason("stop")]
+
+
+async def test_parser_line_without_type_is_an_error() -> None:
+    from g4f.errors import ResponseError
+
+    with pytest.raises(ResponseError, match="unexpected stream line"):
+        await parse({"token": "x"})
+
+
+async def test_parser_tool_updates_are_progress_and_files_by_mime() -> None:
+    from g4f.providers.response import VideoResponse
+
+    chunks = await parse(
+        {"type": "tool", "subtype": "call", "uuid": "1", "call": {"name": "search"}},
+        {"type": "tool", "subtype": "result", "uuid": "1"},
+        {"type": "file", "name": "a.mp4", "sha": "abc", "mime": "video/mp4"},
+        {"type": "file", "name": "a.txt", "sha": "def", "mime": "text/plain"},
+        {"type": "stream", "token": "ok\0\0\0"},
+        {"type": "finalAnswer", "text": "ok"},
+        {"type": "stream", "token": "never read"},
+    )
+    assert chunks[:2] == [Reasoning(status="Calling search", label="Tool"), Reasoning(status="Tool finished", label="Tool")]
+    assert isinstance(chunks[2], VideoResponse) and chunks[2].urls == ["https://x/abc"]
+    assert chunks[3:] == ["ok", FinishReason("stop")]
