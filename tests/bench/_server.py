@@ -8,13 +8,15 @@ answers) with two additions for measuring:
   once and replayed in ``WRITE_SIZE`` writes. The fake's event-per-write path tops out
   near the speed of a raw aiohttp reader, which would make every client look alike;
 * ``POST /bench/fault`` queues a fault (JSON fields of :class:`tests.fakes.server.Fault`)
-  in this process, where the requests arrive.
+  in this process, where the requests arrive; ``POST /bench/pace {"seconds": s}`` makes
+  replayed streams send one event every ``s`` seconds, as a model generating would.
 
 ``python -m tests.bench._server`` prints the base URL and serves until stdin closes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import os
@@ -25,7 +27,8 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.router import TOKEN, ChatScript, FakeRouter, _chat_chunks, _check_model
+from tests.fakes.router import TOKEN, FakeRouter, _check_model
+from tests.fakes.router_chat import ChatScript, chat_chunks
 from tests.fakes.server import fault_response
 
 __all__ = ["BenchRouter", "RouterProcess", "WRITE_SIZE", "TOKEN", "TOKEN_TEXT"]
@@ -37,11 +40,11 @@ TOKEN_TEXT = "tok "
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def render_stream(script: ChatScript, model: str, include_usage: bool) -> bytes:
-    """The SSE body the fake router would stream, as bytes."""
-    events = [json.dumps(chunk) for chunk in _chat_chunks(script, model, include_usage)]
+def render_stream(script: ChatScript, model: str, include_usage: bool) -> list[bytes]:
+    """The SSE events the fake router would stream, as bytes."""
+    events = [json.dumps(chunk) for chunk in chat_chunks(script, model, include_usage)]
     events.append("[DONE]")
-    return "".join(f"data: {event}\n\n" for event in events).encode()
+    return [f"data: {event}\n\n".encode() for event in events]
 
 
 class BenchRouter(FakeRouter):
@@ -49,19 +52,26 @@ class BenchRouter(FakeRouter):
 
     def __init__(self) -> None:
         super().__init__()
-        self._rendered: dict[tuple[str, int, bool], bytes] = {}
+        self._rendered: dict[tuple[str, int, bool], tuple[list[bytes], bytes]] = {}
+        #: Seconds between two events of a replayed stream (0: as fast as possible).
+        self.pace = 0.0
         self.app.middlewares.append(_replay_streams)
         self.app.router.add_post("/bench/fault", _add_fault)
+        self.app.router.add_post("/bench/pace", _set_pace)
 
-    def stream_body(self, model: str, tokens: int, include_usage: bool) -> bytes:
+    def stream_events(
+        self, model: str, tokens: int, include_usage: bool
+    ) -> tuple[list[bytes], bytes]:
+        """The events of a ``tokens``-token answer, and all of them as one body."""
         key = (model, tokens, include_usage)
-        body = self._rendered.get(key)
-        if body is None:
+        rendered = self._rendered.get(key)
+        if rendered is None:
             script = dataclasses.replace(
                 self.chat, content=TOKEN_TEXT * tokens, chunk_size=len(TOKEN_TEXT)
             )
-            body = self._rendered[key] = render_stream(script, model, include_usage)
-        return body
+            events = render_stream(script, model, include_usage)
+            rendered = self._rendered[key] = (events, b"".join(events))
+        return rendered
 
 
 @web.middleware
@@ -83,15 +93,26 @@ async def _replay_streams(request: web.Request, handler: Any) -> web.StreamRespo
     if error is not None:
         return error
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-    data = fake.stream_body(model, int(body["max_tokens"]), include_usage)
+    events, data = fake.stream_events(model, int(body["max_tokens"]), include_usage)
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "x-inference-provider": backend}
     )
     await response.prepare(request)
-    for start in range(0, len(data), WRITE_SIZE):
-        await response.write(data[start : start + WRITE_SIZE])
+    if fake.pace > 0:
+        for index, event in enumerate(events):
+            if index:
+                await asyncio.sleep(fake.pace)
+            await response.write(event)
+    else:
+        for start in range(0, len(data), WRITE_SIZE):
+            await response.write(data[start : start + WRITE_SIZE])
     await response.write_eof()
     return response
+
+
+async def _set_pace(request: web.Request) -> web.Response:
+    request.app["router"].pace = float((await request.json())["seconds"])
+    return web.json_response({"ok": True})
 
 
 async def _add_fault(request: web.Request) -> web.Response:

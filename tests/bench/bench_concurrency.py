@@ -1,9 +1,11 @@
 """Benchmark 4: many concurrent streams through one AsyncClient vs raw aiohttp.
 
-Each mode runs in its own fresh process (so peak RSS is its own): ``rounds`` rounds
-of ``streams`` concurrent ``tokens``-token streams. Reported: the median round's wall
-time, the process's peak RSS (and how far above its RSS before the first round it
-went), and the RSS after each round (a leak grows it round after round). A smaller run at half the
+Modes: raw aiohttp on one session (the baseline), g4f, and raw aiohttp with a new
+session (so a new connection) per stream, as each g4f call opens one. Each mode runs
+in its own fresh process (so peak RSS is its own): ``rounds`` rounds of ``streams``
+concurrent ``tokens``-token streams. Reported: the median round's wall time, the
+process's peak RSS (and how far above its RSS before the first round it went), and
+the RSS after each round (a leak grows it round after round). A run at half the
 streams tells whether memory grows linearly with the number of streams.
 """
 
@@ -48,6 +50,9 @@ async def work(params: dict[str, Any]) -> dict[str, Any]:
         async def one() -> int:
             if mode == "raw":
                 return await raw_stream(session, url, headers, tokens)
+            if mode == "fresh":
+                async with aiohttp.ClientSession() as own:
+                    return await raw_stream(own, url, headers, tokens)
             return await async_stream(client, tokens)
 
         await one()
@@ -75,7 +80,7 @@ def run(ctx: Context) -> list[Metric]:
             "bench_concurrency",
             {"mode": mode, "streams": streams, "tokens": tokens, "rounds": rounds},
         )
-        for mode in ("raw", "g4f")
+        for mode in ("raw", "g4f", "fresh")
     }
     half = run_worker(
         ctx,
@@ -95,6 +100,15 @@ def run(ctx: Context) -> list[Metric]:
             Target("ratio", "<=", 1.3),
             note=note,
             detail={"g4f": g4f["walls"], "raw": raw["walls"]},
+        ),
+        Metric(
+            "4 concurrency",
+            "wall time",
+            median(g4f["walls"]),
+            median(results["fresh"]["walls"]),
+            "s",
+            "raw aiohttp, new session per stream",
+            note=note,
         ),
         Metric(
             "4 concurrency",

@@ -44,7 +44,7 @@ def spawn(statement: str) -> tuple[float, float]:
 
 
 def run(ctx: Context) -> list[Metric]:
-    repeats = ctx.scale(15, 3)
+    repeats = ctx.scale(21, 3)
     statements = (BARE, *STATEMENTS)
     for statement in statements:
         spawn(statement)  # warm the page cache and .pyc files

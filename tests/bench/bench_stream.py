@@ -20,8 +20,17 @@ __all__ = ["run", "work", "raw_stream"]
 MODES = ("raw", "async", "sync")
 
 
-async def raw_stream(session: Any, url: str, headers: dict[str, str], tokens: int) -> int:
-    """Content tokens of one stream read with plain aiohttp (lines, JSON, delta.content)."""
+async def raw_stream(
+    session: Any,
+    url: str,
+    headers: dict[str, str],
+    tokens: int,
+    first: list[float] | None = None,
+) -> int:
+    """Content tokens of one stream read with plain aiohttp (lines, JSON, delta.content).
+
+    ``first`` gets the ``perf_counter()`` time of the first token appended.
+    """
     count = 0
     buffer = b""
     async with session.post(url, json=raw_chat_body(True, tokens), headers=headers) as response:
@@ -37,6 +46,8 @@ async def raw_stream(session: Any, url: str, headers: dict[str, str], tokens: in
                     return count
                 choices = json.loads(data)["choices"]
                 if choices and choices[0]["delta"].get("content"):
+                    if not count and first is not None:
+                        first.append(time.perf_counter())
                     count += 1
     return count
 
@@ -108,7 +119,7 @@ async def work(params: dict[str, Any]) -> dict[str, Any]:
 
 def run(ctx: Context) -> list[Metric]:
     tokens = ctx.scale(20_000, 300)
-    params = {"tokens": tokens, "repeats": ctx.scale(5, 2)}
+    params = {"tokens": tokens, "repeats": ctx.scale(7, 2)}
     rates = run_worker(ctx, "bench_stream", params)["rates"]
     baseline = median(rates["raw"])
     note = f"one {tokens:,}-token SSE stream"

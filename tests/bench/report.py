@@ -110,11 +110,17 @@ def write_json(path: Path, metrics: list[Metric], machine: dict[str, Any], extra
 
 
 def _machine_text(machine: dict[str, Any]) -> str:
-    return (
+    text = (
         f"{machine['cpu']}, {machine['cpus']} CPUs, {machine['memory_gib']} GiB RAM; "
         f"{machine['os']}; Python {machine['python']}, aiohttp {machine['aiohttp']}; "
         f"g4f {machine['g4f']} at commit {machine['commit']}."
     )
+    load = machine.get("load_average")
+    if load:
+        text += (
+            " 1-minute load average at start / end: " + " / ".join(f"{v:.1f}" for v in load) + "."
+        )
+    return text
 
 
 def generated_section(

@@ -9,6 +9,7 @@ in a fresh worker process), prints one table, writes
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -48,6 +49,8 @@ BENCHMARKS = {
 }
 RESULTS = ROOT / "tests" / "bench" / "results"
 DOC = ROOT / "docs" / "performance.md"
+#: 1-minute load average at the start and the end of the last run (other work on the machine).
+LOAD: list[float] = []
 
 
 def run_all(
@@ -57,6 +60,7 @@ def run_all(
     metrics: list[Metric] = []
     gaps: list[str] = []
     started = time.perf_counter()
+    LOAD.append(os.getloadavg()[0])
     with RouterProcess() as router, tempfile.TemporaryDirectory(prefix="g4f-bench-") as home:
         ctx = Context(router.url, smoke, worker_env(router.url, Path(home)))
         for name, module in BENCHMARKS.items():
@@ -70,6 +74,7 @@ def run_all(
             metrics += module.run(ctx)
             if log:
                 print(f"{name}: {time.perf_counter() - begun:.1f} s", file=sys.stderr)
+    LOAD.append(os.getloadavg()[0])
     return metrics, gaps, time.perf_counter() - started
 
 
@@ -81,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--doc", type=Path, default=None, help=f"markdown file (default {DOC})")
     args = parser.parse_args(argv)
     metrics, gaps, seconds = run_all(args.smoke, args.only)
-    info = machine()
+    info = {**machine(), "load_average": LOAD[-2:]}
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     kind = "smoke" if args.smoke else "full"
     out = args.out / f"bench-{kind}-{stamp}.json"
