@@ -4,10 +4,12 @@
 2. cookies from the ``.har``/``.json`` exports in the cookies dir, or set with
    ``g4f.cookies.set_cookies`` (``get_cookies("huggingface.co")``);
 3. the cached ``auth_HuggingChat.json``;
-4. a nodriver browser login, when the ``login`` extra and a browser are installed.
+4. a nodriver browser login, when the ``login`` extra and a browser are installed
+   (``G4F_BROWSER_LOGIN=0`` turns this automatic login off; ``g4f login huggingchat``
+   still works).
 
 A source is used only when it has both chat-ui cookies (``hf-chat`` is coupled to
-``token``) and is not the set the service just rejected (``failed_auth``).
+``token``) and is not the pair the service just rejected (``failed_auth``).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from ...config import hf_endpoint
 from ...cookies import get_cookies
 from ...debug import logger
 from ...errors import MissingAuthError, MissingRequirementsError
-from ...providers.base_provider import same_credentials
 from ...providers.response import AuthResult, RequestLogin
 
 __all__ = ["iter_credentials", "LOGIN_HINT"]
@@ -39,6 +40,17 @@ LOGIN_HINT = (
 
 def _complete(cookies: Mapping[str, Any] | None) -> bool:
     return bool(cookies) and all(cookies.get(name) for name in REQUIRED)  # type: ignore[union-attr]
+
+
+def _pair(auth: AuthResult | None) -> tuple[str, ...] | None:
+    cookies = getattr(auth, "cookies", None) if auth is not None else None
+    if not isinstance(cookies, Mapping):
+        return None
+    return tuple(str(cookies.get(name, "")) for name in REQUIRED)
+
+
+def _browser_login_allowed() -> bool:
+    return os.environ.get("G4F_BROWSER_LOGIN", "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def _cookie_auth(cookies: Mapping[str, Any]) -> AuthResult:
@@ -77,7 +89,7 @@ async def iter_credentials(
     for source, auth in _candidates(cookies, read_cache):
         if auth is None:
             continue
-        if same_credentials(auth, failed_auth):
+        if failed_auth is not None and _pair(auth) == _pair(failed_auth):
             logger.debug("%s: skipping the %s, rejected just now", _PROVIDER, source)
             continue
         logger.debug("%s: using the %s", _PROVIDER, source)
@@ -85,7 +97,7 @@ async def iter_credentials(
         return
     from . import _login
 
-    if not _login.browser_available():
+    if not _browser_login_allowed() or not _login.browser_available():
         raise MissingAuthError(f"{_PROVIDER}: not logged in. {LOGIN_HINT}", provider=_PROVIDER)
     yield RequestLogin(_PROVIDER, os.environ.get("G4F_LOGIN_URL", ""))
     timeout = login_timeout or float(os.environ.get("G4F_LOGIN_TIMEOUT", "300"))

@@ -425,3 +425,28 @@ async def test_parser_tool_updates_are_progress_and_files_by_mime() -> None:
     assert chunks[:2] == [Reasoning(status="Calling search", label="Tool"), Reasoning(status="Tool finished", label="Tool")]
     assert isinstance(chunks[2], VideoResponse) and chunks[2].urls == ["https://x/abc"]
     assert chunks[3:] == ["ok", FinishReason("stop")]
+
+
+async def test_a_rejected_pair_is_not_retried_from_another_source(server: ChatUIServer) -> None:
+    stale = {"hf-chat": "stale-session-9876", "token": "stale-token-9876"}
+    HuggingChat.write_auth_cache(_auth({**stale, "aws-waf-token": "extra-cookie-value"}))
+    with pytest.raises(MissingAuthError):
+        await run(MODEL, "x", cookies=stale)
+    assert len([r for r in server.requests if r["path"] == "/chat/conversation"]) == 1
+
+
+async def test_automatic_browser_login_can_be_turned_off(
+    server: ChatUIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from g4f.providers.response import RequestLogin
+
+    monkeypatch.setenv("G4F_BROWSER_EXECUTABLE_PATH", sys.executable)  # "a browser is installed"
+    monkeypatch.setenv("G4F_BROWSER_LOGIN", "0")
+    seen: list[Any] = []
+    with pytest.raises(MissingAuthError, match="g4f login huggingchat"):
+        async for chunk in HuggingChat.create_async_generator(MODEL, [{"role": "user", "content": "x"}]):
+            seen.append(chunk)
+    assert not any(isinstance(c, RequestLogin) for c in seen)
+    assert server.requests == []
