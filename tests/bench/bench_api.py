@@ -2,10 +2,11 @@
 
 ``python -m g4f api --provider HuggingFaceAPI`` runs in its own process, pointed at
 the benchmark router. The same raw aiohttp client sends the same bodies to both:
-sequential non-stream requests (added p50/p99); batches of concurrent streams sent as
-fast as the fake can (the server saturated: a throughput figure); and batches of
-concurrent streams paced like a generating model (one token every 20 ms), where the
-added p50 of the time to the first and to the last token is the latency the server adds.
+sequential non-stream requests (added p50/p99); batches of concurrent streams sent at
+once and as fast as the fake can (the server saturated: a throughput figure); and a
+steady 50 open streams paced like a generating model (one token every 20 ms, starts
+spread out), where the added p50 of the time to the first and to the last token is the
+latency the server adds.
 """
 
 from __future__ import annotations
@@ -109,14 +110,31 @@ async def _measure(session: Any, urls: dict[str, str], headers: dict[str, str], 
     try:
         for repeat in range(params["repeats"]):
             for mode in MODES if repeat % 2 == 0 else MODES[::-1]:
-                batch = await asyncio.gather(
-                    *(paced_stream(urls[mode]) for _ in range(params["streams"]))
-                )
-                paced["first"][mode].append([first for first, _ in batch])
-                paced["last"][mode].append([last for _, last in batch])
+                samples = await _steady_streams(paced_stream, urls[mode], params)
+                paced["first"][mode].append([first for first, _ in samples])
+                paced["last"][mode].append([last for _, last in samples])
     finally:
         await _set_pace(session, 0.0)
     return {"sequential": sequential, "concurrent": concurrent, **paced}
+
+
+async def _steady_streams(stream: Any, url: str, params: Any) -> list[tuple[float, float]]:
+    """``streams`` workers, each running ``rounds`` paced streams back to back.
+
+    Start times are spread over one stream's duration, so about ``streams`` streams
+    are open at any moment and requests arrive one by one, not all in the same instant.
+    """
+    streams, rounds = params["streams"], params["rounds"]
+    duration = (params["paced_tokens"] + 3) * params["pace"]
+    samples: list[tuple[float, float]] = []
+
+    async def worker(index: int) -> None:
+        await asyncio.sleep(duration * index / streams)
+        for _ in range(rounds):
+            samples.append(await stream(url))
+
+    await asyncio.gather(*(worker(i) for i in range(streams)))
+    return samples
 
 
 async def _set_pace(session: Any, seconds: float) -> None:
@@ -161,6 +179,7 @@ def run(ctx: Context) -> list[Metric]:
         "tokens": ctx.scale(100, 20),
         "paced_tokens": ctx.scale(20, 3),
         "pace": 0.02,
+        "rounds": ctx.scale(3, 1),
         "repeats": ctx.scale(3, 1),
     }
     result = run_worker(ctx, "bench_api", params)
@@ -173,8 +192,8 @@ def run(ctx: Context) -> list[Metric]:
             f"p{{q}} stream time, {streams} concurrent",
             f"{params['tokens']}-token streams sent at once: the server saturated",
         ),
-        ("first", f"p{{q}} first token, {streams} concurrent paced streams", paced),
-        ("last", f"p{{q}} last token, {streams} concurrent paced streams", paced),
+        ("first", f"p{{q}} first token, {streams} open paced streams", paced),
+        ("last", f"p{{q}} last token, {streams} open paced streams", paced),
     )
     return [
         Metric(

@@ -74,38 +74,40 @@ async def work(params: dict[str, Any]) -> dict[str, Any]:
 def run(ctx: Context) -> list[Metric]:
     streams, tokens = ctx.scale(200, 20), ctx.scale(500, 50)
     rounds = 3
-    results = {
-        mode: run_worker(
-            ctx,
-            "bench_concurrency",
-            {"mode": mode, "streams": streams, "tokens": tokens, "rounds": rounds},
-        )
-        for mode in ("raw", "g4f", "fresh")
-    }
+    results: dict[str, dict[str, Any]] = {}
+    walls: dict[str, list[float]] = {}
+    # Two passes over the modes (each a fresh process): drift on a shared machine hits
+    # every mode alike; the wall-time figure is the median over both passes' rounds.
+    passes = ctx.scale(2, 1)
+    for _ in range(passes):
+        for mode in ("raw", "g4f", "fresh"):
+            params = {"mode": mode, "streams": streams, "tokens": tokens, "rounds": rounds}
+            results[mode] = run_worker(ctx, "bench_concurrency", params)
+            walls.setdefault(mode, []).extend(results[mode]["walls"])
     half = run_worker(
         ctx,
         "bench_concurrency",
         {"mode": "g4f", "streams": streams // 2, "tokens": tokens, "rounds": 1},
     )
     g4f, raw = results["g4f"], results["raw"]
-    note = f"{streams} × {tokens}-token streams, {rounds} rounds"
+    note = f"{streams} × {tokens}-token streams, {rounds} rounds in each of {passes} processes"
     return [
         Metric(
             "4 concurrency",
             "wall time",
-            median(g4f["walls"]),
-            median(raw["walls"]),
+            median(walls["g4f"]),
+            median(walls["raw"]),
             "s",
             "raw aiohttp",
             Target("ratio", "<=", 1.3),
             note=note,
-            detail={"g4f": g4f["walls"], "raw": raw["walls"]},
+            detail=walls,
         ),
         Metric(
             "4 concurrency",
             "wall time",
-            median(g4f["walls"]),
-            median(results["fresh"]["walls"]),
+            median(walls["g4f"]),
+            median(walls["fresh"]),
             "s",
             "raw aiohttp, new session per stream",
             note=note,
