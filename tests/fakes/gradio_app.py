@@ -286,7 +286,7 @@ class GradioServer:
     process; leaving the block terminates it and waits for it, so nothing leaks.
     """
 
-    def __init__(self, startup_timeout: float = 60.0) -> None:
+    def __init__(self, startup_timeout: float = 120.0) -> None:
         self.startup_timeout = startup_timeout
         self.port = 0
         self._process: subprocess.Popen[bytes] | None = None
