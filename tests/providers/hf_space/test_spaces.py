@@ -291,3 +291,11 @@ async def test_kontext_takes_a_path_or_a_url(spaces: GradioServer, tmp_path: Any
         HuggingSpace, "flux-kontext", "again", media=[(edited, None)], num_inference_steps=1
     )
     assert png_size(fetch(images(again)[0].urls[0])) == (32, 24)
+
+
+async def test_aggregator_default_with_media_edits_the_image(spaces: GradioServer) -> None:
+    chunks = await run(HuggingSpace, "", "edit", media=[(PNG_8x6, "in.png")], num_inference_steps=1)
+    assert [c.name for c in chunks if isinstance(c, ProviderInfo)] == [
+        "BlackForestLabs_Flux1KontextDev"
+    ]
+    assert png_size(fetch(images(chunks)[0].urls[0])) == (16, 12)
