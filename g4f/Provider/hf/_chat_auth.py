@@ -49,6 +49,15 @@ def _pair(auth: AuthResult | None) -> tuple[str, ...] | None:
     return tuple(str(cookies.get(name, "")) for name in REQUIRED)
 
 
+def _env_timeout(default: float = 300.0) -> float:
+    """``G4F_LOGIN_TIMEOUT`` seconds (the default when unset or not a positive number)."""
+    try:
+        value = float(os.environ.get("G4F_LOGIN_TIMEOUT", default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
 def _browser_login_allowed() -> bool:
     return os.environ.get("G4F_BROWSER_LOGIN", "1").strip().lower() not in ("0", "false", "no", "off")
 
@@ -100,7 +109,7 @@ async def iter_credentials(
     if not _browser_login_allowed() or not _login.browser_available():
         raise MissingAuthError(f"{_PROVIDER}: not logged in. {LOGIN_HINT}", provider=_PROVIDER)
     yield RequestLogin(_PROVIDER, os.environ.get("G4F_LOGIN_URL", ""))
-    timeout = login_timeout or float(os.environ.get("G4F_LOGIN_TIMEOUT", "300"))
+    timeout = login_timeout or _env_timeout()
     try:
         values, user_agent = await _login.browser_login(
             login_url, probe_url=f"{login_url}/api/v2/conversations", timeout=timeout, proxy=proxy
