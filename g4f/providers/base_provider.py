@@ -316,6 +316,16 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
         write_private_json(cls.get_cache_file(), auth_result.get_dict())
 
     @classmethod
+    def _cache_quietly(cls, auth_result: AuthResult) -> None:
+        """Cache credentials that worked; a cache that cannot be written never breaks an answer."""
+        try:
+            cls.write_auth_cache(auth_result)
+        except OSError as exc:
+            from ..debug import logger
+
+            logger.warning("%s: cannot write the auth cache (%s)", cls.__name__, exc.strerror or type(exc).__name__)
+
+    @classmethod
     def _is_cached(cls, auth_result: AuthResult) -> bool:
         cached = cls.read_auth_cache()
         return cached is not None and cached.get_dict() == auth_result.get_dict()
@@ -352,11 +362,11 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
                     if not started and is_content(chunk):
                         started = True
                         if to_cache:
-                            cls.write_auth_cache(auth)
+                            cls._cache_quietly(auth)
                             to_cache = False
                     yield chunk
                 if to_cache:
-                    cls.write_auth_cache(auth)
+                    cls._cache_quietly(auth)
                 return
             except (MissingAuthError, CloudflareError) as exc:
                 if started or attempt == 1:

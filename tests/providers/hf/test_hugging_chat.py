@@ -450,3 +450,16 @@ async def test_automatic_browser_login_can_be_turned_off(
             seen.append(chunk)
     assert not any(isinstance(c, RequestLogin) for c in seen)
     assert server.requests == []
+
+
+async def test_an_unwritable_cache_never_breaks_the_answer(
+    server: ChatUIServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cookies dir should be")
+    monkeypatch.setenv("G4F_COOKIES_DIR", str(blocker / "cookies"))
+    creds = server.state.new_session()
+    chunks = await run(MODEL, "x", cookies=creds)
+    assert text_of(chunks) == server.state.answers[-1]
+    assert "cannot write the auth cache" in caplog.text
+    assert creds["token"] not in caplog.text
