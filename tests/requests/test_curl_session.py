@@ -353,3 +353,13 @@ async def test_no_connection_left_open(server: FakeServer, path: str) -> None:
         except (TimeoutError, NetworkError):
             pass
     assert await _open_server_connections(server) == 0
+
+
+async def test_requests_go_through_the_proxy(server: FakeServer) -> None:
+    # The fake answers as if it were the proxy: the request names the real host.
+    async with StreamSession(impersonate="chrome", proxy=server.url, provider="Test") as session:
+        async with session.get("http://chat.example.invalid/echo?via=proxy") as resp:
+            data = await resp.json()
+    assert data["query"] == {"via": "proxy"}
+    assert data["headers"]["Host"] == "chat.example.invalid"
+    assert server.requests[-1]["host"] == "chat.example.invalid"
