@@ -224,3 +224,13 @@ async def test_images_generate_fetches_the_file_with_the_session(server: ChatUIS
     assert server.state.posts[-1]["data"]["tools"] == ["000000000000000000000001"]
     urls = await client().images.generate("a red square", model="flux", provider="HuggingChat", cookies=creds)
     assert urls.data[0].url.startswith(f"{server.url}/chat/conversation/")
+
+
+async def test_cookies_set_with_g4f_set_cookies_are_used(server: ChatUIServer) -> None:
+    import g4f
+
+    creds = server.state.new_session()
+    g4f.set_cookies(".huggingface.co", creds)
+    response = await client().chat.completions.create("hello", model=MODEL)
+    assert response.choices[0].message.content == server.state.answers[-1]
+    assert server.state.creates[-1]["session"] == creds["hf-chat"]
