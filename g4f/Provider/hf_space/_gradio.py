@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import copy
+import math
 import re
 import time
 import uuid
@@ -116,6 +117,18 @@ async def space_config(
     data = await request_json(session, "GET", f"{base_url}/config", headers=headers)
     if not isinstance(data, Mapping):
         raise ResponseError("the Space's /config is not a JSON object", provider=session.provider)
+    try:
+        config = _parse_config(data)
+    except (LookupError, TypeError, ValueError):
+        raise ResponseError(
+            "the Space's /config has malformed dependencies or components",
+            provider=session.provider,
+        ) from None
+    _configs[base_url] = (time.monotonic(), config)
+    return config
+
+
+def _parse_config(data: Mapping[str, Any]) -> SpaceConfig:
     endpoints: dict[str, tuple[int, int | None]] = {}
     for index, dep in enumerate(data.get("dependencies") or []):
         if not isinstance(dep, Mapping) or not dep.get("api_name"):
@@ -129,16 +142,25 @@ async def space_config(
         if isinstance(c, Mapping) and c.get("type") == "chatbot"
     ]
     example = (chatbots[0].get("example_inputs") if chatbots else None) or None
-    config = SpaceConfig(
+    return SpaceConfig(
         str(data.get("api_prefix") or ""), endpoints, str(data.get("version") or ""), example
     )
-    _configs[base_url] = (time.monotonic(), config)
-    return config
 
 
 def apply_diff(value: Any, diff: list[Any]) -> Any:
-    """``value`` after Gradio's streamed edits ``[[action, path, new], ...]``."""
-    value = copy.deepcopy(value)
+    """``value`` after Gradio's streamed edits ``[[action, path, new], ...]``.
+
+    An edit that does not fit the value (bad path, wrong shape) is a :class:`ResponseError`.
+    """
+    try:
+        return _apply_diff(copy.deepcopy(value), diff)
+    except (LookupError, TypeError, ValueError, AttributeError) as exc:
+        raise ResponseError(
+            f"malformed Gradio diff: {type(exc).__name__}: {str(exc)[:100]}"
+        ) from None
+
+
+def _apply_diff(value: Any, diff: list[Any]) -> Any:
     for action, path, new in diff:
         if not path:
             value = new if action == "replace" else value + new
@@ -164,15 +186,17 @@ def apply_diff(value: Any, diff: list[Any]) -> Any:
 
 
 def _progress_text(message: Mapping[str, Any]) -> str:
-    units = message.get("progress_data") or []
-    if not units:
+    """Display text of a progress message; anything unexpected in it reads as "Generating"."""
+    units = message.get("progress_data")
+    unit = units[0] if isinstance(units, list) and units else None
+    if not isinstance(unit, Mapping):
         return "Generating"
-    unit = units[0]
     desc = unit.get("desc") or "Generating"
     if unit.get("index") is not None and unit.get("length"):
         return f"{desc} {unit['index']}/{unit['length']}"
-    if unit.get("progress") is not None:
-        return f"{desc} {round(100 * float(unit['progress']))}%"
+    progress = unit.get("progress")
+    if isinstance(progress, (int, float)) and math.isfinite(progress):
+        return f"{desc} {round(100 * progress)}%"
     return str(desc)
 
 
@@ -219,37 +243,61 @@ async def queue_events(
             if not isinstance(message, Mapping) or message.get("event_id") not in (None, event_id):
                 continue
             kind = message.get("msg")
-            if kind == "estimation":
-                rank, size = message.get("rank"), message.get("queue_size")
-                yield GradioUpdate("queue", status=f"{(rank or 0) + 1}/{size}" if size else "")
-            elif kind == "progress":
-                yield GradioUpdate("progress", status=_progress_text(message))
-            elif kind == "log":
-                yield GradioUpdate("log", status=str(message.get("log", "")))
-            elif kind == "process_generating":
-                output = message.get("output") or {}
-                if not message.get("success", True) or output.get("error"):
-                    raise space_error(output.get("error"), provider)
-                chunk = list(output.get("data") or [])
-                outputs = (
-                    chunk
-                    if outputs is None
-                    else [apply_diff(old, diff) for old, diff in zip(outputs, chunk, strict=False)]
-                )
-                yield GradioUpdate("generating", outputs)
-            elif kind == "process_completed":
-                output = message.get("output") or {}
-                if not message.get("success", False) or output.get("error"):
-                    raise space_error(output.get("error") or output, provider)
-                yield GradioUpdate("completed", list(output.get("data") or outputs or []))
-                return
-            elif kind == "unexpected_error":
-                raise space_error(message.get("message"), provider)
-            elif kind == "close_stream":
+            if kind == "close_stream":
                 break
+            try:
+                update = _queue_update(kind, message, outputs, provider)
+            except (LookupError, TypeError, ValueError, AttributeError) as exc:
+                raise ResponseError(
+                    f"{provider}: malformed Gradio {str(kind)[:40]} message: {type(exc).__name__}",
+                    provider=provider,
+                ) from None
+            if update is None:
+                continue
+            if update.kind == "generating":
+                outputs = update.data
+            yield update
+            if update.kind == "completed":
+                return
     raise ResponseError(
         f"{provider}: the Space closed the stream before completing", provider=provider
     )
+
+
+def _queue_update(
+    kind: Any, message: Mapping[str, Any], outputs: list[Any] | None, provider: str
+) -> GradioUpdate | None:
+    """The update one queue message means (``None``: nothing to report); errors raised typed.
+
+    A message of the wrong shape raises a plain exception the caller turns into a
+    :class:`ResponseError`.
+    """
+    if kind == "estimation":
+        rank, size = message.get("rank"), message.get("queue_size")
+        return GradioUpdate("queue", status=f"{int(rank or 0) + 1}/{size}" if size else "")
+    if kind == "progress":
+        return GradioUpdate("progress", status=_progress_text(message))
+    if kind == "log":
+        return GradioUpdate("log", status=str(message.get("log", "")))
+    if kind in ("process_generating", "process_completed"):
+        generating = kind == "process_generating"
+        output = message.get("output") or {}
+        if not isinstance(output, Mapping):
+            raise TypeError("output is not an object")
+        if not message.get("success", generating) or output.get("error"):
+            raise space_error(output.get("error") or (None if generating else output), provider)
+        data = output.get("data")
+        if data is not None and not isinstance(data, list):
+            raise TypeError("output data is not a list")
+        if not generating:
+            return GradioUpdate("completed", list(data or outputs or []))
+        chunk = list(data or [])
+        if outputs is not None:
+            chunk = [apply_diff(old, diff) for old, diff in zip(outputs, chunk, strict=False)]
+        return GradioUpdate("generating", chunk)
+    if kind == "unexpected_error":
+        raise space_error(message.get("message"), provider)
+    return None
 
 
 async def call_events(
