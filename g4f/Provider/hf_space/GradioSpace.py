@@ -53,6 +53,22 @@ def _choose(endpoints: Mapping[str, Any], api_name: str | None) -> tuple[str, Ma
     raise ModelNotFoundError("GradioSpace: the Space has no endpoint taking a text prompt")
 
 
+def _endpoint(info: Any, api_name: str | None) -> tuple[str, list[Mapping[str, Any]], list[Any]]:
+    """The endpoint to call, its parameters and its return components, from the API info."""
+    endpoints = info.get("named_endpoints") if isinstance(info, Mapping) else None
+    if not isinstance(endpoints, Mapping):
+        raise ResponseError("GradioSpace: the Space's API info lists no named endpoints")
+    try:
+        name, endpoint = _choose(endpoints, api_name)
+        params = [p for p in endpoint.get("parameters") or [] if isinstance(p, Mapping)]
+        returns = [
+            r.get("component") for r in endpoint.get("returns") or [] if isinstance(r, Mapping)
+        ]
+    except (AttributeError, TypeError) as exc:
+        raise ResponseError(f"GradioSpace: malformed API info ({type(exc).__name__})") from None
+    return name, params, returns
+
+
 def _inputs(params: list[Mapping[str, Any]], prompt: str, files: list[Any]) -> list[Any]:
     data: list[Any] = []
     prompted = False
@@ -123,8 +139,7 @@ class GradioSpace(SpaceProvider):
             info = await request_json(
                 session, "GET", f"{base}{config.api_prefix}/info", headers=headers
             )
-            name, endpoint = _choose((info or {}).get("named_endpoints") or {}, api_name)
-            params = endpoint.get("parameters") or []
+            name, params, returns = _endpoint(info, api_name)
             wants_files = any(
                 p.get("component") in _FILE_INPUTS | {"MultimodalTextbox"} for p in params
             )
@@ -134,7 +149,6 @@ class GradioSpace(SpaceProvider):
                 if files
                 else []
             )
-            returns = [r.get("component") for r in endpoint.get("returns") or []]
             media_out = any(c in _MEDIA_OUTPUTS for c in returns)
             delta = TextDelta()
             updates = call_events(

@@ -198,3 +198,19 @@ HISTORY = [
     {"role": "user", "content": "c"},
     {"role": "user", "content": "now"},
 ]
+
+
+@pytest.mark.parametrize(
+    "info",
+    [
+        [],
+        {"named_endpoints": []},
+        {"named_endpoints": {"/x": []}},
+        {"named_endpoints": {"/x": {"parameters": 3}}},
+    ],
+)
+def test_malformed_api_info_is_typed(info: Any) -> None:
+    from g4f.Provider.hf_space.GradioSpace import _endpoint
+
+    with pytest.raises(ResponseError):
+        _endpoint(info, None)
