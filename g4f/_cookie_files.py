@@ -50,7 +50,10 @@ def parse_har(data: Any) -> CookieMap:
         request = entry.get("request") if isinstance(entry, Mapping) else None
         if not isinstance(request, Mapping):
             continue
-        host = urlsplit(str(request.get("url", ""))).hostname
+        try:
+            host = urlsplit(str(request.get("url", ""))).hostname
+        except ValueError:  # e.g. a broken IPv6 literal
+            continue
         if not host:
             continue
         cookies = _header_cookies(request.get("headers"))
@@ -125,7 +128,7 @@ def load_cookie_dir(dir_path: str) -> CookieMap:
         try:
             with open(os.path.join(dir_path, name), encoding="utf-8") as handle:
                 data = json.load(handle)
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             logger.warning("Skipping cookie file %s: %s", name, type(exc).__name__)
             continue
         parsed = parse_har(data) if name.endswith(".har") else parse_cookie_json(data)

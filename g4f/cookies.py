@@ -157,7 +157,8 @@ def read_cookie_files(dir_path: str | None = None, domains_filter: list[str] | N
 def write_private_json(path: str | os.PathLike[str], data: Any) -> None:
     """Write ``data`` as JSON to ``path`` atomically, readable by the owner only (0600)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    # The directory holding credentials is private too (its parents are left as they are).
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with _write_lock:
         # mkstemp creates the file 0600, so the secret is never readable by others.
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
@@ -182,6 +183,6 @@ def read_json_file(path: str | os.PathLike[str]) -> Any | None:
             return json.load(handle)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         logger.warning("Ignoring unreadable file %s: %s", os.path.basename(os.fspath(path)), type(exc).__name__)
         return None

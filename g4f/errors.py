@@ -216,7 +216,7 @@ def parse_error_body(text: str) -> tuple[str, dict[str, Any]]:
     """Message and fields of an error body in either HF shape, or of plain text / HTML."""
     try:
         data = json.loads(text) if text else None
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     if isinstance(data, dict):
         error = data.get("error", data.get("message", data.get("detail")))
@@ -250,6 +250,9 @@ def parse_retry_after(headers: Mapping[str, str]) -> float | None:
                 when = parsedate_to_datetime(value)
             except (TypeError, ValueError):
                 return None
+            if when.tzinfo is None:
+                # "-0000" gives a naive datetime; HTTP dates are in UTC.
+                when = when.replace(tzinfo=timezone.utc)
             return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
     ratelimit = lowered.get("ratelimit")
     if ratelimit:

@@ -66,7 +66,7 @@ def normalize_messages(messages: Any) -> Messages:
         if not isinstance(message, Mapping):
             raise InvalidRequestError(f"messages[{index}] must be an object with role and content")
         role = message.get("role")
-        if role not in _ROLES:
+        if not isinstance(role, str) or role not in _ROLES:
             raise InvalidRequestError(f"messages[{index}].role is invalid: {role!r}")
         content = message.get("content")
         if content is None and role != "assistant":

@@ -296,18 +296,25 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
 
     @classmethod
     def read_auth_cache(cls) -> AuthResult | None:
-        """The cached credentials, or ``None`` when there are none (or the file is corrupt)."""
+        """The cached credentials; ``None`` when there are none or the file is corrupt (logged)."""
         from ..cookies import read_json_file
 
-        data = read_json_file(cls.get_cache_file())
-        if not isinstance(data, dict):
+        path = cls.get_cache_file()
+        data = read_json_file(path)
+        if data is None:
+            return None
+        if not _valid_auth_data(data):
+            from ..debug import logger
+
+            logger.warning("Ignoring the corrupt auth cache %s", path.name)
             return None
         from .._secrets import add_secret
 
         for value in (data.get("cookies") or {}).values():
             add_secret(value)
         add_secret(data.get("api_key"))
-        return AuthResult(**data)
+        # Keys that would shadow AuthResult's methods (or private ones) are not credentials.
+        return AuthResult(**{k: v for k, v in data.items() if not k.startswith("_") and not hasattr(AuthResult, k)})
 
     @classmethod
     def write_auth_cache(cls, auth_result: AuthResult) -> None:
@@ -384,6 +391,21 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
     def login_hint(cls) -> str:
         """How a user logs in to this provider."""
         return f"Log in with `g4f login {cls.__name__.lower()}` or put cookies in the cookies dir."
+
+
+def _str_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
+def _valid_auth_data(data: Any) -> bool:
+    """Whether a cache file's content has the shape of credentials."""
+    if not isinstance(data, dict):
+        return False
+    return (
+        _str_map(data.get("cookies", {}))
+        and _str_map(data.get("headers", {}))
+        and isinstance(data.get("api_key"), (str, type(None)))
+    )
 
 
 def same_credentials(first: AuthResult | None, second: AuthResult | None) -> bool:

@@ -181,11 +181,11 @@ def decode_json_line(text: str, provider: str | None = None) -> Any:
         value, end = _raw_decode(text)
         if end == len(text):
             return value
-    except ValueError:
+    except (ValueError, RecursionError):
         pass
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply to decode
         who = f"{provider}: " if provider else ""
         raise StreamParseError(
             f"{who}malformed line in stream: {text[:120]!r}", line=text, provider=provider
@@ -199,7 +199,7 @@ def _split_events(event: SSEEvent) -> list[SSEEvent]:
     try:
         json.loads(event.data)
         return [event]
-    except ValueError:
+    except (ValueError, RecursionError):
         return [SSEEvent(part, event.event, event.id) for part in event.data.split("\n") if part]
 
 

@@ -180,3 +180,25 @@ def test_ndjson_round_trips_any_values(values: list[Any], cuts: list[int]) -> No
     body = b"".join(json.dumps(v).encode() + b"\n" for v in values)
     objects, error = collect(iter_ndjson(_chunks(split(body, cuts))))
     assert error is None and objects == values
+
+
+def test_too_deeply_nested_json_is_a_parse_error_everywhere() -> None:
+    deep = b"[" * 100_000
+    for stream in (
+        iter_sse_json(_chunks([b"data: " + deep + b"\n\n"])),
+        iter_ndjson(_chunks([deep + b"\n"])),
+    ):
+        items, error = collect(stream)
+        assert items == [] and isinstance(error, StreamParseError)
+
+
+def test_huggingchat_skips_a_too_deeply_nested_line() -> None:
+    from g4f.Provider.hf._chat_stream import iter_message_updates
+
+    async def lines() -> AsyncIterator[str]:
+        yield "[" * 100_000
+        yield json.dumps({"type": "stream", "token": "ok"})
+        yield json.dumps({"type": "finalAnswer", "text": "ok"})
+
+    items, error = collect(iter_message_updates(lines(), file_url=str))
+    assert error is None and items[0] == "ok"

@@ -87,7 +87,7 @@ async def iter_message_updates(
             continue
         try:
             update = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             logger.debug("%s: skipping an undecodable stream line (%d chars)", _PROVIDER, len(line))
             continue
         if not isinstance(update, dict) or "type" not in update:

@@ -190,7 +190,8 @@ async def browser_login(
         )
     args = list(BROWSER_ARGS) + ([f"--proxy-server={proxy}"] if proxy else [])
     profile = _profile_dir(user_data_dir)
-    Path(profile).mkdir(parents=True, exist_ok=True)
+    # The profile keeps the huggingface.co session: private to the user.
+    Path(profile).mkdir(mode=0o700, parents=True, exist_ok=True)
     with _quiet_cdp_logs():
         try:
             browser = await nodriver.start(
