@@ -90,7 +90,9 @@ class _Pump:
             self._cond.notify()
 
     def _grant(self, count: int) -> None:
-        self._credit += count
+        # At most ``count`` items beyond what the consumer has taken: a request made
+        # while the previous grant is not used up must not add to it.
+        self._credit = max(self._credit, count)
         self._wake.set()
 
     def _request(self, count: int) -> None:

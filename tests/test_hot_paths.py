@@ -274,7 +274,7 @@ def test_sync_iteration_reads_no_further_than_asked_at_first() -> None:
     for _ in range(300):
         next(stream)
         taken += 1
-        assert source.produced - taken <= 2 * _MAX_BATCH
+        assert source.produced - taken <= 2 * _MAX_BATCH  # a batch in hand + one granted
     stream.close()
     assert source.closed.wait(5)
     assert source.produced < 1000
@@ -306,3 +306,22 @@ def test_sync_client_stream_through_batches() -> None:
         for chunk in Client().chat.completions.create("hi", provider=Scripted, stream=True)
     )
     assert text == "".join(Scripted.pieces)
+
+
+def test_streamed_chunks_carry_their_fields() -> None:
+    Scripted.pieces = ["Hello", " world"]
+
+    async def run() -> list[Any]:
+        stream = AsyncClient().chat.completions.create("hi", "m-1", provider=Scripted, stream=True)
+        return [chunk async for chunk in stream]
+
+    chunks = asyncio.run(run())
+    assert [c.choices[0].delta.content for c in chunks] == ["Hello", " world", None]
+    assert chunks[0].choices[0].delta.role == "assistant"
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    for chunk in chunks:
+        assert chunk.object == "chat.completion.chunk"
+        assert chunk.id.startswith("chatcmpl-") and chunk.id == chunks[0].id
+        assert chunk.model == "m-1" and chunk.provider == "Scripted"
+        assert isinstance(chunk.created, int) and chunk.usage is None and chunk.extra is None
+        assert chunk.choices[0].index == 0 and chunk.choices[0].delta.reasoning is None
