@@ -304,6 +304,7 @@ async def run_scenario(
     if scenario.text_only and not family.streams_text:
         pytest.skip(f"{family.name} answers arrive whole: there is no partial text to keep")
     proxy.clear()
+    assert connections_to(proxy.port) == 0, "a connection was open before the scenario"
     for chaos in scenario.chaos(family):
         chaos.count_only = family.count_only
         proxy.add(chaos)

@@ -7,18 +7,22 @@ from collections.abc import Iterator
 
 import pytest
 
-from g4f.errors import NetworkError
+from g4f.client import AsyncClient
+from g4f.errors import NetworkError, StreamInterruptedError, TimeoutError
 from g4f.Provider.hf.HuggingFaceAPI import HuggingFaceAPI
 from g4f.Provider.hf.HuggingFaceInference import HuggingFaceInference
+from g4f.providers.retry_provider import IterListProvider
 from tests.chaos._harness import (
     FALLBACK_TEXT,
     SCENARIOS,
+    Fallback,
     Family,
     Scenario,
     drive,
     run_scenario,
 )
-from tests.chaos._proxy import ChaosProxy
+from tests.chaos._proxy import Chaos, ChaosProxy
+from tests.chaos._sockets import connections_to
 from tests.fakes.router import TOKEN, FakeRouter
 
 MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
@@ -124,3 +128,31 @@ async def test_connection_refused_fails_over(
     result = await drive(family.provider, family.model, family.messages, failures, max_retries=0)
     assert result.error is None and result.text == FALLBACK_TEXT
     assert isinstance(failures[family.provider.__name__], NetworkError)
+
+
+@pytest.mark.parametrize(
+    "chaos",
+    [Chaos(path=API.path, cut_after=3), Chaos(path=API.path, stall_after=3, stall=1.5)],
+    ids=["cut", "stall"],
+)
+async def test_the_client_stream_keeps_the_partial_text(
+    chaos: Chaos, proxy: ChaosProxy, failures: dict[str, BaseException]
+) -> None:
+    """Through AsyncClient over real HTTP: what the caller read is exactly ``partial``."""
+    proxy.add(chaos)
+    chain = IterListProvider([HuggingFaceAPI, Fallback], shuffle=False)
+    received: list[str] = []
+    with pytest.raises(StreamInterruptedError) as info:
+        stream = AsyncClient().chat.completions.create(
+            model=API.model, messages=MESSAGES, provider=chain, stream=True, stream_timeout=0.5
+        )
+        async for chunk in stream:
+            received.append(chunk.choices[0].delta.content or "")
+    assert info.value.partial == "".join(received) and info.value.provider == "HuggingFaceAPI"
+    assert (
+        info.value.partial
+        and ANSWER.startswith(info.value.partial)
+        and info.value.partial != ANSWER
+    )
+    assert isinstance(info.value.cause, (NetworkError, TimeoutError))
+    assert connections_to(proxy.port) == 0

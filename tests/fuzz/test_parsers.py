@@ -21,7 +21,7 @@ from g4f.errors import G4FError, ResponseError, error_from_payload, error_from_r
 from g4f.Provider.hf_space._gradio import apply_diff, space_error
 from g4f.Provider.hf_space._space import chat_text, first_chat_text
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = (
     st.none()

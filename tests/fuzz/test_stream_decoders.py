@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from g4f.errors import G4FError, StreamParseError
 from g4f.requests.sse import LineDecoder, iter_ndjson, iter_sse, iter_sse_json, sse_events_sync
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 #: Bytes that matter to the grammars, mixed with arbitrary ones.
 _ALPHABET = [
