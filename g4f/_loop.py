@@ -76,7 +76,8 @@ class _Pump:
         self._agen = agen
         self._loop = loop
         self._cond = threading.Condition()
-        self._items: list[Any] = []
+        self._items: list[Any] = []  # handed over: guarded by _cond
+        self._pending: list[Any] = []  # read in this task step: loop thread only
         self._done = False
         self._error: BaseException | None = None
         self._credit = 0
@@ -87,7 +88,9 @@ class _Pump:
     def _wake_consumer(self) -> None:
         self._wake_pending = False
         with self._cond:
+            self._items += self._pending
             self._cond.notify()
+        self._pending = []
 
     def _grant(self, count: int) -> None:
         # At most ``count`` items beyond what the consumer has taken: a request made
@@ -113,8 +116,7 @@ class _Pump:
                     await self._wake.wait()
                 item = await agen.__anext__()
                 self._credit -= 1
-                with cond:
-                    self._items.append(item)
+                self._pending.append(item)
                 if not self._wake_pending:
                     # Wake the consumer once this task step ends (when the stream waits for
                     # the network, or its credit is used): items already buffered upstream
@@ -132,8 +134,10 @@ class _Pump:
                     await aclose()
             finally:
                 with cond:
+                    self._items += self._pending
                     self._done = True
                     cond.notify()
+                self._pending = []
 
     def __iter__(self) -> Iterator[Any]:
         window = 1
