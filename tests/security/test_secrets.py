@@ -42,24 +42,24 @@ from tests.security._leaks import (
     LeakCheck,
 )
 
-ECHO = " ".join(SECRETS)
-HTML = (
-    f"<!DOCTYPE html><html><head><title>Forbidden {ECHO}</title></head><body>{ECHO}</body></html>"
-)
+ROUTER_SECRETS = (TOKEN, BILL_TO)
+CHAT_SECRETS = (HF_CHAT, CHAT_TOKEN)
 
 
 def _json(data: Any) -> bytes:
     return json.dumps(data).encode()
 
 
-def hostile(path: str, sse: bool = True) -> list[tuple[str, list[Chaos]]]:
-    """Error paths whose bodies echo every secret (status shapes, in-band, malformed, cut, stall)."""
+def hostile(path: str, known: tuple[str, ...], sse: bool = True) -> list[tuple[str, list[Chaos]]]:
+    """Error paths whose bodies echo ``known`` (status shapes, in-band, malformed, cut, stall)."""
+    echo = " ".join(known)  # what the service was sent, echoed back
+    html = f"<!DOCTYPE html><html><head><title>Forbidden {echo}</title></head><body>{echo}</body></html>"
     data = (lambda p: b"data: " + _json(p) + b"\n\n") if sse else (lambda p: _json(p) + b"\n")
     content = "text/event-stream" if sse else "application/jsonl"
     return [
         (
             "401 string",
-            [Chaos(path=path, status=401, body=_json({"error": f"Invalid token {ECHO}"}), times=9)],
+            [Chaos(path=path, status=401, body=_json({"error": f"Invalid token {echo}"}), times=9)],
         ),
         (
             "403 openai",
@@ -67,33 +67,33 @@ def hostile(path: str, sse: bool = True) -> list[tuple[str, list[Chaos]]]:
                 Chaos(
                     path=path,
                     status=403,
-                    body=_json({"error": {"message": ECHO, "type": "x"}}),
+                    body=_json({"error": {"message": echo, "type": "x"}}),
                     times=9,
                 )
             ],
         ),
-        ("402", [Chaos(path=path, status=402, body=_json({"error": f"credits {ECHO}"}), times=9)]),
+        ("402", [Chaos(path=path, status=402, body=_json({"error": f"credits {echo}"}), times=9)]),
         (
             "429",
             [
                 Chaos(
                     path=path,
                     status=429,
-                    body=_json({"error": ECHO}),
+                    body=_json({"error": echo}),
                     headers={"Retry-After": "300"},
                 )
             ],
         ),
         (
             "500 html",
-            [Chaos(path=path, status=500, body=HTML.encode(), content_type="text/html", times=9)],
+            [Chaos(path=path, status=500, body=html.encode(), content_type="text/html", times=9)],
         ),
         (
             "in-band",
             [
                 Chaos(
                     path=path,
-                    raw=data({"error": ECHO, "type": "status", "status": "error", "message": ECHO}),
+                    raw=data({"error": echo, "type": "status", "status": "error", "message": echo}),
                     content_type=content,
                     times=9,
                 )
@@ -104,7 +104,7 @@ def hostile(path: str, sse: bool = True) -> list[tuple[str, list[Chaos]]]:
             [
                 Chaos(
                     path=path,
-                    raw=f"data: {{{ECHO}\n\n{{{ECHO}\n".encode(),
+                    raw=f"data: {{{echo}\n\n{{{echo}\n".encode(),
                     content_type=content,
                     times=9,
                 )
@@ -146,14 +146,21 @@ async def run_case(
 
 
 @pytest.fixture
-def leaks(caplog: pytest.LogCaptureFixture) -> Iterator[LeakCheck]:
+def leaks(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> Iterator[LeakCheck]:
+    """The leak checker, with an empty registry of secrets: each test's own use must register them."""
+    from g4f import _secrets
+
+    monkeypatch.setattr(_secrets, "_secrets", set())
+    monkeypatch.setattr(_secrets, "_pattern", None)
     check = LeakCheck(caplog)
     yield check
     check.assert_clean()
 
 
-CASES_SSE = hostile("/", sse=True)
-CASES_JSONL = hostile("/chat/conversation/", sse=False)
+CASES_SSE = hostile("/", ROUTER_SECRETS, sse=True)
+#: The API server and the CLI are given the token only (no bill-to).
+CASES_TOKEN = hostile("/", (TOKEN,), sse=True)
+CASES_JSONL = hostile("/chat/conversation/", CHAT_SECRETS, sse=False)
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +202,7 @@ def media_proxy() -> Iterator[ChaosProxy]:
 
 @pytest.mark.parametrize(
     ("name", "chaos"),
-    [("success", []), *hostile("/replicate/", sse=False)],
+    [("success", []), *hostile("/replicate/", (TOKEN,), sse=False)],
     ids=lambda v: v if isinstance(v, str) else "",
 )
 async def test_media_provider_leaks_nothing(
@@ -271,7 +278,7 @@ def _space_app() -> web.Application:
 
     async def data(request: web.Request) -> web.StreamResponse:
         seen = request.app.get("seen", {})
-        echo = f"{seen.get('x-zerogpu-token')} {seen.get('Cookie')} {ECHO}"
+        echo = f"{seen.get('x-zerogpu-token')} {seen.get('Cookie')}"
         response = await open_sse(request)
         await write_sse(
             response, {"msg": "progress", "event_id": "e1", "progress_data": [{"desc": "step 1"}]}
@@ -322,7 +329,7 @@ async def test_api_server_error_bodies_leak_nothing(
         serve(create_app(provider="HuggingFaceAPI")) as (url, _),
         aiohttp.ClientSession() as client,
     ):
-        for name, chaos in [("success", []), *CASES_SSE]:
+        for name, chaos in [("success", []), *CASES_TOKEN]:
             for stream in (False, True):
                 router_proxy.clear()
                 for entry in chaos:
@@ -343,3 +350,37 @@ def test_the_secrets_are_registered_only_by_use() -> None:
     from g4f._secrets import _SHAPES
 
     assert all(_SHAPES.search(secret) is None for secret in SECRETS)
+
+
+@pytest.mark.parametrize(
+    ("name", "chaos"),
+    [("success", []), *CASES_TOKEN],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_cli_output_leaks_nothing(
+    name: str,
+    chaos: list[Chaos],
+    router_proxy: ChaosProxy,
+    leaks: LeakCheck,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import io
+    import sys
+
+    from g4f.cli import main
+
+    monkeypatch.setenv("HF_ROUTER_ENDPOINT", router_proxy.url)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    router_proxy.clear()
+    for entry in chaos:
+        router_proxy.add(Chaos(**{**entry.__dict__, "path": "/v1/chat/completions", "times": 9}))
+    argv = ["chat", "-p", "HuggingFaceAPI", "-m", "meta-llama/Llama-3.3-70B-Instruct"]
+    code = main([*argv, "--api-key", TOKEN, "hello"])
+    router_proxy.clear()
+    clear_cooldowns()
+    out, err = capsys.readouterr()
+    # The CLI keeps the default stream_timeout (60 s): a 1.5 s stall only slows the answer.
+    assert code == (0 if name in ("success", "stall") else 1), err
+    leaks.text(f"CLI stdout ({name})", out)
+    leaks.text(f"CLI stderr ({name})", err)
