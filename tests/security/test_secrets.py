@@ -25,7 +25,7 @@ from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
 from g4f.Provider.hf_space import _gradio
 from g4f.Provider.hf_space.BlackForestLabs_Flux1Dev import BlackForestLabs_Flux1Dev
 from g4f.providers.retry_provider import clear_cooldowns
-from tests.chaos._harness import drive
+from tests.chaos._harness import FALLBACK_TEXT, Result, drive
 from tests.chaos._proxy import Chaos, ChaosProxy
 from tests.fakes import media as media_fake
 from tests.fakes.chatui import ChatUI, ChatUIServer
@@ -122,7 +122,7 @@ async def run_case(
     provider: Any,
     model: str,
     **kwargs: Any,
-) -> None:
+) -> Result:
     """Drive ``provider`` (then a fallback) through ``chaos``; collect everything it exposed."""
     proxy.clear()
     for entry in chaos:
@@ -143,6 +143,7 @@ async def run_case(
     except Exception as exc:  # noqa: BLE001 - inspected for leaks
         leaks.exception(exc)
     proxy.clear()
+    return result
 
 
 @pytest.fixture
@@ -256,7 +257,7 @@ async def test_huggingchat_leaks_nothing(
     )
 
 
-def _space_app() -> web.Application:
+def _space_app(mode: str) -> web.Application:
     """A Space (queue protocol) and a Hub issuing ZeroGPU tokens; errors echo what they were sent."""
 
     async def jwt(request: web.Request) -> web.Response:
@@ -273,16 +274,21 @@ def _space_app() -> web.Application:
         )
 
     async def join(request: web.Request) -> web.Response:
-        request.app["seen"] = dict(request.headers)
+        request.app["seen"].update(request.headers)
         return web.json_response({"event_id": "e1"})
 
     async def data(request: web.Request) -> web.StreamResponse:
-        seen = request.app.get("seen", {})
+        seen = request.app["seen"]
         echo = f"{seen.get('x-zerogpu-token')} {seen.get('Cookie')}"
         response = await open_sse(request)
         await write_sse(
             response, {"msg": "progress", "event_id": "e1", "progress_data": [{"desc": "step 1"}]}
         )
+        if request.app["mode"] == "success":
+            image = {"path": "/tmp/a.png", "url": None, "meta": {"_type": "gradio.FileData"}}
+            done = {"msg": "process_completed", "event_id": "e1", "success": True}
+            await write_sse(response, {**done, "output": {"data": [image, 7]}})
+            return response
         output = {"error": f"You have exceeded your GPU quota. {echo}"}
         await write_sse(
             response,
@@ -291,6 +297,8 @@ def _space_app() -> web.Application:
         return response
 
     app = web.Application()
+    app["seen"] = {}
+    app["mode"] = mode
     app.router.add_get("/api/spaces/{space:.+}/jwt", jwt)
     app.router.add_get("/config", config)
     app.router.add_post("/gradio_api/queue/join", join)
@@ -298,16 +306,21 @@ def _space_app() -> web.Application:
     return app
 
 
+@pytest.mark.parametrize("mode", ["success", "error"])
 async def test_space_provider_leaks_no_zerogpu_token_or_cookie(
-    leaks: LeakCheck, monkeypatch: pytest.MonkeyPatch
+    mode: str, leaks: LeakCheck, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with FakeServer(_space_app()) as space:
+    with FakeServer(_space_app(mode)) as space:
         monkeypatch.setenv("HF_ENDPOINT", space.url)
         monkeypatch.setattr(BlackForestLabs_Flux1Dev, "url", space.url)
         monkeypatch.setattr(_gradio, "_configs", {})
         set_cookies("huggingface.co", {"token": CHAT_TOKEN})
         with ChaosProxy(space.url) as proxy:
-            await run_case(leaks, proxy, [], BlackForestLabs_Flux1Dev, "flux-dev")
+            result = await run_case(leaks, proxy, [], BlackForestLabs_Flux1Dev, "flux-dev")
+        if mode == "success":
+            assert result.error is None and [m.urls for m in result.media]
+        else:
+            assert result.text == FALLBACK_TEXT  # the quota error made the chain fail over
         assert space.app["seen"].get("x-zerogpu-token") == ZEROGPU  # the token was really used
 
 
