@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .pool import ConnectionPool, connection_pool
 from .raise_for_status import raise_for_status
 from .session import FormFile, StreamResponse, StreamSession, Timeouts
 from .sse import SSEEvent, iter_ndjson, iter_sse, iter_sse_json, sse_stream
@@ -17,4 +18,6 @@ __all__ = [
     "iter_ndjson",
     "sse_stream",
     "raise_for_status",
+    "ConnectionPool",
+    "connection_pool",
 ]

@@ -92,6 +92,11 @@ class _Response:
             self._raw.release()
 
 
+def pool_connector() -> aiohttp.TCPConnector:
+    """A connector for a :class:`~g4f.requests.pool.ConnectionPool` (no limit on connections)."""
+    return aiohttp.TCPConnector(limit=0)
+
+
 class AiohttpTransport:
     """Holds one ``aiohttp.ClientSession`` for a :class:`StreamSession`."""
 
@@ -102,7 +107,13 @@ class AiohttpTransport:
             raise MissingRequirementsError("SOCKS proxies need impersonate='chrome' (curl_cffi)")
         t = owner.timeouts
         self._timeout = aiohttp.ClientTimeout(total=t.total, connect=t.connect, sock_read=t.stream)
+        from .pool import current_pool
+
+        pool = current_pool()
+        connector = pool.connector() if pool is not None else None
         self._session = aiohttp.ClientSession(
+            connector=connector,
+            connector_owner=connector is None,
             headers=owner.headers,
             cookies=owner._cookies,
             timeout=self._timeout,

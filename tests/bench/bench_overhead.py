@@ -4,7 +4,9 @@ Four modes take turns in each repeat (so drift hits them alike): raw aiohttp on 
 ``ClientSession``, ``AsyncClient`` with ``provider=HuggingFaceAPI``, ``AsyncClient``
 through AnyProvider with a public alias, and raw aiohttp opening a new ``ClientSession``
 (so a new connection) per request, which is what each g4f provider call does: the
-figure against it shows g4f's own cost without the connection. p50/p99 are taken per repeat; the figure is
+figure against it shows g4f's own cost without the connection; and ``AsyncClient``
+with the explicit provider inside ``async with connection_pool()`` (opt-in connection
+reuse, a new pool per block of requests). p50/p99 are taken per repeat; the figure is
 the median over repeats.
 """
 
@@ -20,7 +22,7 @@ from tests.bench.report import Metric, Target
 __all__ = ["run", "work"]
 
 ALIAS = "gpt-oss-120b"
-MODES = ("raw", "explicit", "alias", "fresh")
+MODES = ("raw", "explicit", "alias", "fresh", "pooled")
 
 
 async def _raw(session: Any, url: str, headers: dict[str, str]) -> str:
@@ -51,7 +53,7 @@ async def work(params: dict[str, Any]) -> dict[str, Any]:
             if mode == "fresh":
                 async with aiohttp.ClientSession() as own:
                     return await _raw(own, url, headers)
-            if mode == "explicit":
+            if mode in ("explicit", "pooled"):
                 answer = await client.chat.completions.create(
                     MESSAGES, MODEL, provider=HuggingFaceAPI
                 )
@@ -59,21 +61,34 @@ async def work(params: dict[str, Any]) -> dict[str, Any]:
                 answer = await client.chat.completions.create(MESSAGES, ALIAS)
             return answer.choices[0].message.content
 
-        for mode in MODES:
-            for _ in range(params["warmup"]):
+        async def block(mode: str, count: int) -> list[float]:
+            samples = []
+            for _ in range(count):
+                start = time.perf_counter()
                 answers.add(await once(mode))
+                samples.append((time.perf_counter() - start) * 1000)
+            return samples
+
+        for mode in MODES:
+            async with _pool_for(mode):
+                await block(mode, params["warmup"])
         for repeat in range(repeats):
             order = MODES[repeat % len(MODES) :] + MODES[: repeat % len(MODES)]
             for mode in order:
-                samples = []
-                for _ in range(requests):
-                    start = time.perf_counter()
-                    answers.add(await once(mode))
-                    samples.append((time.perf_counter() - start) * 1000)
-                latencies[mode].append(samples)
+                async with _pool_for(mode):
+                    latencies[mode].append(await block(mode, requests))
     if len(answers) != 1:
         raise AssertionError(f"the modes got different answers: {answers}")
     return {"latencies": latencies}
+
+
+def _pool_for(mode: str) -> Any:
+    """``connection_pool()`` for the pooled mode (a new one per block), else nothing."""
+    import contextlib
+
+    from g4f.requests import connection_pool
+
+    return connection_pool() if mode == "pooled" else contextlib.nullcontext()
 
 
 def run(ctx: Context) -> list[Metric]:
@@ -88,6 +103,7 @@ def run(ctx: Context) -> list[Metric]:
     figures = (
         ("explicit", "provider=HuggingFaceAPI", "raw", "raw aiohttp"),
         ("alias", f"AnyProvider {ALIAS!r}", "raw", "raw aiohttp"),
+        ("pooled", "HuggingFaceAPI in connection_pool()", "raw", "raw aiohttp"),
         ("explicit", "provider=HuggingFaceAPI", "fresh", "raw aiohttp, new session per request"),
     )
     for mode, label, base, base_name in figures:
