@@ -1,12 +1,13 @@
 """Benchmark 4: many concurrent streams through one AsyncClient vs raw aiohttp.
 
-Modes: raw aiohttp on one session (the baseline), g4f, and raw aiohttp with a new
-session (so a new connection) per stream, as each g4f call opens one. Each mode runs
-in its own fresh process (so peak RSS is its own): ``rounds`` rounds of ``streams``
-concurrent ``tokens``-token streams. Reported: the median round's wall time, the
-process's peak RSS (and how far above its RSS before the first round it went), and
-the RSS after each round (a leak grows it round after round). A run at half the
-streams tells whether memory grows linearly with the number of streams.
+Modes: raw aiohttp on one session (the baseline), g4f, raw aiohttp with a new session
+(so a new connection) per stream as each g4f call opens one, and g4f inside
+``connection_pool()``. Each mode runs in its own fresh process (so peak RSS is its
+own): ``rounds`` rounds of ``streams`` concurrent ``tokens``-token streams. Reported:
+the median round's wall time, the process's peak RSS (and how far above its RSS
+before the first round it went), and the RSS after each round (a leak grows it round
+after round). A run at half the streams tells whether memory grows linearly with the
+number of streams.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ async def work(params: dict[str, Any]) -> dict[str, Any]:
     client = AsyncClient()
     # No pool limit: the raw baseline must run all streams at once, as g4f does.
     connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with aiohttp.ClientSession(connector=connector) as session, _pool_for(mode):
 
         async def one() -> int:
             if mode == "raw":
@@ -71,6 +72,14 @@ async def work(params: dict[str, Any]) -> dict[str, Any]:
     return {"walls": walls, "rss": after, "peak": peak, "peak_added": peak - start_rss}
 
 
+def _pool_for(mode: str) -> Any:
+    import contextlib
+
+    from g4f.requests import connection_pool
+
+    return connection_pool() if mode == "pooled" else contextlib.nullcontext()
+
+
 def run(ctx: Context) -> list[Metric]:
     streams, tokens = ctx.scale(200, 20), ctx.scale(500, 50)
     rounds = 3
@@ -80,7 +89,7 @@ def run(ctx: Context) -> list[Metric]:
     # every mode alike; the wall-time figure is the median over both passes' rounds.
     passes = ctx.scale(2, 1)
     for _ in range(passes):
-        for mode in ("raw", "g4f", "fresh"):
+        for mode in ("raw", "g4f", "fresh", "pooled"):
             params = {"mode": mode, "streams": streams, "tokens": tokens, "rounds": rounds}
             results[mode] = run_worker(ctx, "bench_concurrency", params)
             walls.setdefault(mode, []).extend(results[mode]["walls"])
@@ -102,6 +111,16 @@ def run(ctx: Context) -> list[Metric]:
             Target("ratio", "<=", 1.3),
             note=note,
             detail=walls,
+        ),
+        Metric(
+            "4 concurrency",
+            "wall time, AsyncClient in connection_pool()",
+            median(walls["pooled"]),
+            median(walls["raw"]),
+            "s",
+            "raw aiohttp",
+            Target("ratio", "<=", 1.3),
+            note=note,
         ),
         Metric(
             "4 concurrency",
