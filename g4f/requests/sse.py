@@ -237,10 +237,12 @@ _SKIP = object()
 
 def _data_json(text: str, provider: str | None) -> Any:
     """The JSON of one single-line event data: the payload, ``_DONE`` or ``_SKIP`` (blank)."""
-    if text == _DONE or _is_done(text):
-        return _DONE
-    if not text or text.isspace():
-        return _SKIP
+    if not text.startswith("{"):
+        # Payloads are JSON objects; only other data can be [DONE] or blank.
+        if _is_done(text):
+            return _DONE
+        if not text or text.isspace():
+            return _SKIP
     data = decode_json_line(text, provider)
     if type(data) is dict and data.get("error") is not None and "choices" not in data:
         raise error_from_payload(data, provider=provider)
