@@ -137,6 +137,8 @@ class Family:
     body: Callable[[str], bytes]
     started_after: int
     kwargs: dict[str, Any] = field(default_factory=dict)
+    #: Content type of the in-band error body (default: ``content_type``).
+    inband_content_type: str | None = None
     #: Only lines containing this count for line faults (see :class:`Chaos`).
     count_only: bytes | None = None
     #: Scenario name → the outcome this protocol documents instead of the default one.
@@ -244,7 +246,14 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "in-band error",
-        lambda f: [Chaos(path=f.path, raw=f.inband, content_type=f.content_type, times=99)],
+        lambda f: [
+            Chaos(
+                path=f.path,
+                raw=f.inband,
+                content_type=f.inband_content_type or f.content_type,
+                times=99,
+            )
+        ],
         Outcome("failover", ResponseError),
         NO_RETRY,
     ),

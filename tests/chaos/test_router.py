@@ -17,13 +17,15 @@ from tests.chaos._harness import (
     SCENARIOS,
     Fallback,
     Family,
+    Outcome,
+    Result,
     Scenario,
     drive,
     run_scenario,
 )
 from tests.chaos._proxy import Chaos, ChaosProxy
 from tests.chaos._sockets import connections_to
-from tests.fakes.router import TOKEN, FakeRouter
+from tests.fakes.router import TOKEN, FakeRouter, png_bytes
 
 MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
 ANSWER = "Paris is the capital of France."
@@ -156,3 +158,44 @@ async def test_the_client_stream_keeps_the_partial_text(
     )
     assert isinstance(info.value.cause, (NetworkError, TimeoutError))
     assert connections_to(proxy.port) == 0
+
+
+def _image_count(result: Result) -> str:
+    return f"{sum(len(media.urls) for media in result.media)} image"
+
+
+IMAGE = Family(
+    name="HuggingFaceInference images",
+    provider=HuggingFaceInference,
+    # No token: FLUX.1-schnell goes straight to hf-inference image bytes (not together).
+    model="black-forest-labs/FLUX.1-schnell",
+    messages=[{"role": "user", "content": "a red fox"}],
+    expected="1 image",
+    path="/hf-inference/models/",
+    first_path="/hf-inference/models/",
+    content_type="image/png",
+    inband=json.dumps({"error": "CUDA out of memory", "error_type": "generation"}).encode(),
+    inband_content_type="application/json",
+    malformed=b"\x00not a png\n",
+    body=lambda text: png_bytes(8, 8) + text.encode(),
+    started_after=0,
+    streams_text=False,
+    read=_image_count,
+    big_answer="1 image",
+    kwargs={"width": 64, "height": 64},
+    overrides={
+        # Image bytes are handed on as a data: URI, not decoded: a damaged image is still one.
+        "malformed line before content": Outcome("full"),
+    },
+)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+async def test_router_image_chaos(
+    scenario: Scenario,
+    proxy: ChaosProxy,
+    failures: dict[str, BaseException],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("HF_TOKEN")
+    await run_scenario(IMAGE, scenario, proxy, failures)

@@ -70,6 +70,8 @@ async def _hf_inference(
         raise ResponseError(
             f"expected image bytes from {model}, got {mime or 'no content type'}: {data[:120]!r}"
         )
+    if not data:
+        raise ResponseError(f"{model} answered an empty image")
     return ImageResponse.from_bytes(data, mime).urls[0]
 
 
