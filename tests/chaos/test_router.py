@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 
 import pytest
 
 from g4f.client import AsyncClient
-from g4f.errors import NetworkError, StreamInterruptedError, TimeoutError
+from g4f.errors import NetworkError, ResponseError, StreamInterruptedError, TimeoutError
 from g4f.Provider.hf.HuggingFaceAPI import HuggingFaceAPI
 from g4f.Provider.hf.HuggingFaceInference import HuggingFaceInference
 from g4f.providers.retry_provider import IterListProvider
@@ -199,3 +200,39 @@ async def test_router_image_chaos(
 ) -> None:
     monkeypatch.delenv("HF_TOKEN")
     await run_scenario(IMAGE, scenario, proxy, failures)
+
+
+def _completion_body(text: str) -> bytes:
+    message = {"role": "assistant", "content": text}
+    choice = {"index": 0, "message": message, "finish_reason": "stop"}
+    return json.dumps({"object": "chat.completion", "choices": [choice]}).encode()
+
+
+API_JSON = dataclasses.replace(
+    API,
+    name="HuggingFaceAPI non-stream",
+    content_type="application/json",
+    inband=json.dumps({"error": {"message": "Internal error", "type": "server_error"}}).encode(),
+    malformed=b'{"choices": [ {"message": \n',
+    body=_completion_body,
+    started_after=0,
+    streams_text=False,
+    kwargs={"stream": False},
+)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+async def test_router_json_chaos(
+    scenario: Scenario, proxy: ChaosProxy, failures: dict[str, BaseException]
+) -> None:
+    await run_scenario(API_JSON, scenario, proxy, failures)
+
+
+@pytest.mark.parametrize("body", [b"{}", b"[]", b'{"choices": []}', b'"text"', b"null"])
+async def test_a_json_answer_without_choices_fails_over(
+    body: bytes, proxy: ChaosProxy, failures: dict[str, BaseException]
+) -> None:
+    proxy.add(Chaos(path=API.path, raw=body, content_type="application/json", times=9))
+    result = await drive(API.provider, API.model, MESSAGES, failures, stream=False, max_retries=0)
+    assert result.error is None and result.text == FALLBACK_TEXT
+    assert isinstance(failures["HuggingFaceAPI"], ResponseError)

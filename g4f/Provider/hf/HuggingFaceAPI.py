@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 from ...config import get_hf_token, hf_router_endpoint
-from ...errors import error_from_payload
+from ...errors import ResponseError, error_from_payload
 from ...models import CHAT_ALIASES, DEFAULT_MODEL, DEFAULT_VISION_MODEL, TEXT_MODELS, VISION_MODELS
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.response import ProviderInfo
@@ -116,11 +117,16 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
 
 
 def _completion(data: Any, provider: str) -> dict[str, Any]:
-    """The non-stream body as one chunk; an in-band error object raised typed."""
+    """The non-stream body as one chunk; an in-band error object raised typed.
+
+    An answer without choices is a :class:`ResponseError`, never an empty answer.
+    """
     if isinstance(data, list):
         data = data[0] if data else {}
-    if not isinstance(data, Mapping):
-        return {"choices": []}
-    if data.get("error") is not None and not data.get("choices"):
+    if isinstance(data, Mapping) and data.get("error") is not None and not data.get("choices"):
         raise error_from_payload(data, provider=provider)
+    if not isinstance(data, Mapping) or not data.get("choices"):
+        raise ResponseError(
+            f"{provider}: the answer holds no choices: {json.dumps(data)[:120]}", provider=provider
+        )
     return completion_as_chunk(data)
