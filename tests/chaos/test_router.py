@@ -236,3 +236,15 @@ async def test_a_json_answer_without_choices_fails_over(
     result = await drive(API.provider, API.model, MESSAGES, failures, stream=False, max_retries=0)
     assert result.error is None and result.text == FALLBACK_TEXT
     assert isinstance(failures["HuggingFaceAPI"], ResponseError)
+
+
+@pytest.mark.parametrize("family", [API, INFERENCE], ids=lambda f: f.name)
+async def test_a_stream_of_foreign_objects_fails_over(
+    family: Family, proxy: ChaosProxy, failures: dict[str, BaseException]
+) -> None:
+    """Well-formed SSE whose objects are not this protocol's chunks is an error, not an empty answer."""
+    body = _sse({"foo": 1}, {"object": "something.else"}, [1, 2], "[DONE]")
+    proxy.add(Chaos(path=family.path, raw=body, content_type="text/event-stream", times=9))
+    result = await drive(family.provider, family.model, MESSAGES, failures, max_retries=0)
+    assert result.error is None and result.text == FALLBACK_TEXT
+    assert isinstance(failures[family.provider.__name__], ResponseError)

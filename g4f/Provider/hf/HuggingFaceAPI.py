@@ -112,6 +112,10 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
                 else:
                     for item in parser.feed(_completion(await response.json(), cls.__name__)):
                         yield item
+        if not parser.recognised:
+            raise ResponseError(
+                f"{cls.__name__}: the stream held no chat completion chunk", provider=cls.__name__
+            )
         for item in parser.close():
             yield item
 

@@ -112,6 +112,8 @@ class ChatChunkParser:
         self._tools = _ToolCallBuffer()
         self._finished = False
         self._usage_sent = False
+        #: Whether any chunk had ``choices`` (a stream of other objects is not an answer).
+        self.recognised = False
 
     def feed(self, chunk: Mapping[str, Any]) -> list[Any]:
         """Typed chunks for one received chunk object (a list: this runs once per token)."""
@@ -120,7 +122,10 @@ class ChatChunkParser:
             return out
         if self.model is None and chunk.get("model"):
             self.model = str(chunk["model"])
-        choices = chunk.get("choices") or []
+        choices = chunk.get("choices")
+        if choices is not None:
+            self.recognised = True
+        choices = choices or []
         if choices and _is_map(choices[0]):
             self._choice(choices[0], out)
         usage = chunk.get("usage")

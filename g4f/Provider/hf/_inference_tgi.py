@@ -76,11 +76,13 @@ class TgiParser:
         self._strip = not do_continue
         self._special_seen = False
         self._finished = False
+        self._recognised = False
 
     def feed(self, event: Mapping[str, Any]) -> Iterator[Any]:
         """Typed chunks for one TGI event (a token, and the final ``details``)."""
         token = event.get("token") if isinstance(event, Mapping) else None
         if isinstance(token, Mapping):
+            self._recognised = True
             if token.get("special"):
                 self._special_seen = True
             else:
@@ -92,10 +94,16 @@ class TgiParser:
                     yield text
         details = event.get("details") if isinstance(event, Mapping) else None
         if isinstance(details, Mapping):
+            self._recognised = True
             yield from self._finish(details)
 
     def close(self) -> Iterator[Any]:
-        """The finish reason of a stream that ended without ``details``."""
+        """The finish reason of a stream that ended without ``details``.
+
+        A stream in which no event was a TGI token is a :class:`ResponseError`.
+        """
+        if not self._recognised:
+            raise ResponseError("the stream held no text-generation token")
         if not self._finished:
             self._finished = True
             yield FinishReason("stop" if self._special_seen else "length")
