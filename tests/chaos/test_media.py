@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from g4f.errors import NetworkError
+from g4f.errors import NetworkError, ResponseError
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
 from tests.chaos._harness import (
     FALLBACK_TEXT,
@@ -18,7 +18,7 @@ from tests.chaos._harness import (
     drive,
     run_scenario,
 )
-from tests.chaos._proxy import ChaosProxy
+from tests.chaos._proxy import Chaos, ChaosProxy
 from tests.fakes.media import TOKEN, MediaState, media_server
 
 MODEL = "stabilityai/stable-diffusion-3.5-large"  # one backend (replicate): no in-provider failover
@@ -83,3 +83,24 @@ async def test_connection_refused_fails_over(
     )
     assert result.error is None and result.text == FALLBACK_TEXT
     assert isinstance(failures["HuggingFaceMedia"], NetworkError)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{}",
+        b"[]",
+        b"null",
+        b'{"id": "p1", "status": "succeeded"}',
+        b'{"status": "succeeded", "output": [1]}',
+    ],
+)
+async def test_a_prediction_without_media_fails_over(
+    body: bytes, proxy: ChaosProxy, failures: dict[str, BaseException]
+) -> None:
+    proxy.add(Chaos(path=MEDIA.path, raw=body, content_type="application/json", times=9))
+    result = await drive(
+        HuggingFaceMedia, MODEL, MEDIA.messages, failures, max_retries=0, **MEDIA.kwargs
+    )
+    assert result.error is None and result.text == FALLBACK_TEXT
+    assert isinstance(failures["HuggingFaceMedia"], ResponseError)
