@@ -397,3 +397,28 @@ def test_cli_output_leaks_nothing(
     assert code == (0 if name in ("success", "stall") else 1), err
     leaks.text(f"CLI stdout ({name})", out)
     leaks.text(f"CLI stderr ({name})", err)
+
+
+async def test_reprs_of_objects_holding_credentials_show_none(leaks: LeakCheck) -> None:
+    from g4f.api._config import ApiConfig
+    from g4f.client import AsyncClient, Client
+    from g4f.providers.response import AuthResult
+    from g4f.requests import StreamSession
+
+    cookies = {"hf-chat": HF_CHAT, "token": CHAT_TOKEN}
+    session = StreamSession(
+        headers={"Authorization": f"Bearer {TOKEN}", "X-HF-Bill-To": BILL_TO},
+        cookies=cookies,
+        proxy=f"http://user:{TOKEN}@127.0.0.1:9",
+    )
+    async with session:
+        objects: list[Any] = [
+            session,
+            AsyncClient(api_key=TOKEN, proxies=f"http://user:{TOKEN}@127.0.0.1:9"),
+            Client(api_key=TOKEN),
+            ApiConfig(api_key=TOKEN),
+            AuthResult(cookies=cookies, api_key=TOKEN, headers={"x-zerogpu-token": ZEROGPU}),
+        ]
+        for item in objects:
+            leaks.text(f"repr of {type(item).__name__}", repr(item))
+            leaks.text(f"str of {type(item).__name__}", str(item))
