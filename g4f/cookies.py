@@ -184,5 +184,7 @@ def read_json_file(path: str | os.PathLike[str]) -> Any | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError, RecursionError) as exc:
-        logger.warning("Ignoring unreadable file %s: %s", os.path.basename(os.fspath(path)), type(exc).__name__)
+        logger.warning(
+            "Ignoring unreadable file %s: %s", os.path.basename(os.fspath(path)), type(exc).__name__
+        )
         return None

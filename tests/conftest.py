@@ -21,6 +21,8 @@ def isolated_env(
     monkeypatch.setenv("G4F_COOKIES_DIR", str(home / "cookies"))
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("HF_ROUTER_ENDPOINT", "http://127.0.0.1:9")
+    # No test may open a login browser unless it asks for one explicitly.
+    monkeypatch.setenv("G4F_BROWSER_LOGIN", "0")
     from g4f.cookies import CookiesConfig
     from g4f.providers.base_provider import ProviderModelMixin
 

@@ -43,7 +43,10 @@ def har(entries: list[tuple[str, dict[str, str], str | None]]) -> dict[str, obje
                     "headers": headers,
                     "cookies": [{"name": k, "value": v} for k, v in listed.items()],
                 },
-                "response": {"status": 200, "cookies": [{"name": "ignored", "value": "response-side"}]},
+                "response": {
+                    "status": 200,
+                    "cookies": [{"name": "ignored", "value": "response-side"}],
+                },
             }
         )
     return {"log": {"version": "1.2", "entries": items}}
@@ -62,7 +65,11 @@ def test_har_request_cookies_are_found_for_the_domain_and_its_dot_form(cookies_d
             har(
                 [
                     ("https://huggingface.co/chat/", {"hf-chat": "old-value-1"}, None),
-                    ("https://huggingface.co/chat/conversation", {"hf-chat": HF_CHAT, "token": TOKEN}, None),
+                    (
+                        "https://huggingface.co/chat/conversation",
+                        {"hf-chat": HF_CHAT, "token": TOKEN},
+                        None,
+                    ),
                     ("https://cdn.example.org/x.js", {"tracker": "zzz-tracking"}, None),
                 ]
             )
@@ -88,7 +95,12 @@ def test_extension_json_export_with_dot_domain(cookies_dir: Path) -> None:
     export = [
         {"domain": ".huggingface.co", "name": "token", "value": TOKEN, "expirationDate": future},
         {"domain": "huggingface.co", "name": "hf-chat", "value": HF_CHAT, "hostOnly": True},
-        {"domain": ".huggingface.co", "name": "stale", "value": "expired-value", "expirationDate": 1000},
+        {
+            "domain": ".huggingface.co",
+            "name": "stale",
+            "value": "expired-value",
+            "expirationDate": 1000,
+        },
         {"domain": "github.com", "name": "user_session", "value": "gh-session-value"},
         {"name": "no-domain", "value": "skipped"},
         "not a cookie",
@@ -106,16 +118,24 @@ def test_json_export_wrapped_in_an_object(cookies_dir: Path) -> None:
 
 
 def test_json_files_win_over_har_files(cookies_dir: Path) -> None:
-    (cookies_dir / "a.har").write_text(json.dumps(har([("https://huggingface.co/", {"token": "from-har-file"}, None)])))
-    (cookies_dir / "a.json").write_text(json.dumps([{"domain": "huggingface.co", "name": "token", "value": TOKEN}]))
+    (cookies_dir / "a.har").write_text(
+        json.dumps(har([("https://huggingface.co/", {"token": "from-har-file"}, None)]))
+    )
+    (cookies_dir / "a.json").write_text(
+        json.dumps([{"domain": "huggingface.co", "name": "token", "value": TOKEN}])
+    )
     assert get_cookies("huggingface.co") == {"token": TOKEN}
 
 
-def test_corrupt_files_are_reported_and_ignored(cookies_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_corrupt_files_are_reported_and_ignored(
+    cookies_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     (cookies_dir / "broken.har").write_text('{"log": {"entries": [ {"request": ' + TOKEN)
     (cookies_dir / "binary.json").write_bytes(b"\xff\xfe\x00garbage")
     (cookies_dir / "config.json").write_text(json.dumps({"theme": "dark"}))
-    (cookies_dir / "good.json").write_text(json.dumps([{"domain": ".huggingface.co", "name": "hf-chat", "value": HF_CHAT}]))
+    (cookies_dir / "good.json").write_text(
+        json.dumps([{"domain": ".huggingface.co", "name": "hf-chat", "value": HF_CHAT}])
+    )
     with caplog.at_level(logging.DEBUG, logger="g4f"):
         assert get_cookies("huggingface.co") == {"hf-chat": HF_CHAT}
     messages = [r.getMessage() for r in caplog.records]
@@ -135,15 +155,24 @@ def test_auth_caches_are_not_cookie_exports(cookies_dir: Path) -> None:
 def test_files_are_reread_when_they_change(cookies_dir: Path) -> None:
     assert get_cookies("huggingface.co") == {}
     path = cookies_dir / "later.json"
-    path.write_text(json.dumps([{"domain": "huggingface.co", "name": "token", "value": "first-token"}]))
+    path.write_text(
+        json.dumps([{"domain": "huggingface.co", "name": "token", "value": "first-token"}])
+    )
     assert get_cookies("huggingface.co") == {"token": "first-token"}
-    path.write_text(json.dumps([{"domain": "huggingface.co", "name": "token", "value": "second-token-longer"}]))
+    path.write_text(
+        json.dumps([{"domain": "huggingface.co", "name": "token", "value": "second-token-longer"}])
+    )
     assert get_cookies("huggingface.co") == {"token": "second-token-longer"}
 
 
 def test_set_cookies_wins_and_can_be_forgotten(cookies_dir: Path) -> None:
     (cookies_dir / "c.json").write_text(
-        json.dumps([{"domain": "huggingface.co", "name": n, "value": v} for n, v in (("token", TOKEN), ("hf-chat", HF_CHAT))])
+        json.dumps(
+            [
+                {"domain": "huggingface.co", "name": n, "value": v}
+                for n, v in (("token", TOKEN), ("hf-chat", HF_CHAT))
+            ]
+        )
     )
     g4f.set_cookies(".huggingface.co", {"token": "explicit-token"})
     assert get_cookies("huggingface.co") == {"token": "explicit-token", "hf-chat": HF_CHAT}
@@ -175,7 +204,9 @@ def test_read_cookie_files_with_domain_filter(tmp_path: Path) -> None:
 
 
 def test_cookie_values_become_secrets(cookies_dir: Path) -> None:
-    (cookies_dir / "s.json").write_text(json.dumps([{"domain": "huggingface.co", "name": "hf-chat", "value": HF_CHAT}]))
+    (cookies_dir / "s.json").write_text(
+        json.dumps([{"domain": "huggingface.co", "name": "hf-chat", "value": HF_CHAT}])
+    )
     get_cookies("huggingface.co")
     assert redact(f"failed with cookie {HF_CHAT}") == "failed with cookie ***"
     set_cookies("huggingface.co", {"token": "set-secret-value"})
@@ -213,7 +244,9 @@ def test_write_private_json_failure_leaves_the_old_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["auth_Test.json"]
 
 
-def test_read_json_file_missing_or_corrupt(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_read_json_file_missing_or_corrupt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     assert read_json_file(tmp_path / "missing.json") is None
     bad = tmp_path / "bad.json"
     bad.write_text("{nope " + TOKEN)

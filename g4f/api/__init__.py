@@ -93,8 +93,15 @@ def parse_bind(bind: str) -> tuple[str, int]:
 
 
 def run_api(bind: str = DEFAULT_BIND, **kwargs: Any) -> None:
-    """Serve :func:`create_app` on ``bind`` until SIGINT/SIGTERM, then shut down gracefully."""
+    """Serve :func:`create_app` on ``bind`` until SIGINT/SIGTERM, then shut down gracefully.
+
+    A server must never block a request on an interactive browser login, so the
+    automatic HuggingChat login is off unless ``G4F_BROWSER_LOGIN`` says otherwise
+    (``g4f login huggingchat`` stores a session the server then uses).
+    """
     import asyncio
+
+    os.environ.setdefault("G4F_BROWSER_LOGIN", "0")
 
     from ._server import serve
 

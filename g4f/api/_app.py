@@ -30,7 +30,9 @@ _HTTP_CODES = {
 }
 
 
-def json_error(status: int, body: dict[str, object], headers: dict[str, str] | None = None) -> web.Response:
+def json_error(
+    status: int, body: dict[str, object], headers: dict[str, str] | None = None
+) -> web.Response:
     return web.json_response(body, status=status, headers=headers)
 
 
@@ -51,7 +53,9 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     except Exception as exc:  # noqa: BLE001 - the single place errors are turned into answers
         status, body, headers = error_payload(exc)
         if status >= 500 and status != 502:
-            logger.warning("%s %s failed: %s: %s", request.method, request.path, type(exc).__name__, exc)
+            logger.warning(
+                "%s %s failed: %s: %s", request.method, request.path, type(exc).__name__, exc
+            )
         return json_error(status, body, headers)
 
 
@@ -63,7 +67,9 @@ def _presented_key(request: web.Request) -> str | None:
     return request.headers.get("X-Api-Key") or None
 
 
-def make_auth_middleware(config: ApiConfig) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def make_auth_middleware(
+    config: ApiConfig,
+) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
     """Requires the server key (constant-time compare) on every route but health."""
     expected = (config.api_key or "").encode()
 
@@ -79,7 +85,9 @@ def make_auth_middleware(config: ApiConfig) -> Callable[[web.Request, Handler], 
                     code="missing_api_key",
                 )
             if not hmac.compare_digest(presented.encode(), expected):
-                raise ApiError(401, "Invalid API key", type="authentication_error", code="invalid_api_key")
+                raise ApiError(
+                    401, "Invalid API key", type="authentication_error", code="invalid_api_key"
+                )
         if request.content_length is not None and request.content_length > config.max_body:
             raise ApiError(
                 413,

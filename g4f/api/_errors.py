@@ -57,7 +57,9 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
-def error_body(message: str, type: str, code: Any = None, param: str | None = None) -> dict[str, Any]:  # noqa: A002
+def error_body(
+    message: str, type: str, code: Any = None, param: str | None = None
+) -> dict[str, Any]:  # noqa: A002
     """The OpenAI error object ``{"error": {...}}``."""
     text = redact(str(message))
     if len(text) > _MESSAGE_LIMIT:
@@ -68,7 +70,11 @@ def error_body(message: str, type: str, code: Any = None, param: str | None = No
 def _retry_after(exc: BaseException) -> float | None:
     value = getattr(exc, "retry_after", None)
     if value is None and isinstance(exc, RetryProviderError):
-        waits = [e.retry_after for e in exc.exceptions.values() if getattr(e, "retry_after", None) is not None]
+        waits = [
+            e.retry_after
+            for e in exc.exceptions.values()
+            if getattr(e, "retry_after", None) is not None
+        ]
         value = min(waits) if waits else None
     return value
 
@@ -125,7 +131,13 @@ def error_payload(exc: BaseException) -> tuple[int, dict[str, Any], dict[str, st
     if isinstance(exc, ApiError):
         return exc.status, error_body(exc.message, exc.type, exc.code, exc.param), dict(exc.headers)
     if not isinstance(exc, G4FError):
-        return 500, error_body(f"Internal server error ({type(exc).__name__})", "server_error", "internal_error"), {}
+        return (
+            500,
+            error_body(
+                f"Internal server error ({type(exc).__name__})", "server_error", "internal_error"
+            ),
+            {},
+        )
     status, kind, code, param = _classify(exc)
     headers: dict[str, str] = {}
     if status == 429:

@@ -13,12 +13,23 @@ from ..client.stubs import (
     ToolCallModel,
 )
 
-__all__ = ["completion_payload", "chunk_payload", "usage_chunk", "images_payload", "models_payload", "sse"]
+__all__ = [
+    "completion_payload",
+    "chunk_payload",
+    "usage_chunk",
+    "images_payload",
+    "models_payload",
+    "sse",
+]
 
 
 def sse(payload: Any) -> bytes:
     """One server-sent event carrying ``payload`` as JSON."""
-    return b"data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode() + b"\n\n"
+    return (
+        b"data: "
+        + json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        + b"\n\n"
+    )
 
 
 def _tool_calls(calls: list[ToolCallModel] | None, with_index: bool) -> list[dict[str, Any]] | None:
@@ -51,7 +62,14 @@ def completion_payload(completion: ChatCompletion) -> dict[str, Any]:
             body["reasoning"] = message.reasoning
         if tool_calls:
             body["tool_calls"] = tool_calls
-        choices.append({"index": choice.index, "message": body, "finish_reason": choice.finish_reason, "logprobs": None})
+        choices.append(
+            {
+                "index": choice.index,
+                "message": body,
+                "finish_reason": choice.finish_reason,
+                "logprobs": None,
+            }
+        )
     payload: dict[str, Any] = {
         "id": completion.id,
         "object": "chat.completion",
@@ -103,11 +121,15 @@ def chunk_payload(chunk: ChatCompletionChunk) -> dict[str, Any]:
 
 def usage_chunk(last: ChatCompletionChunk) -> dict[str, Any]:
     """The extra last chunk that ``stream_options.include_usage`` asks for."""
-    usage = last.usage.model_dump() if last.usage is not None else {
-        "prompt_tokens": 0,
-        "completion_tokens": 0,
-        "total_tokens": 0,
-    }
+    usage = (
+        last.usage.model_dump()
+        if last.usage is not None
+        else {
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "total_tokens": 0,
+        }
+    )
     return {
         "id": last.id,
         "object": "chat.completion.chunk",
@@ -129,7 +151,12 @@ def images_payload(result: ImagesResponse) -> dict[str, Any]:
         else:
             entry["url"] = item.url
         data.append(entry)
-    return {"created": result.created, "data": data, "model": result.model, "provider": result.provider}
+    return {
+        "created": result.created,
+        "data": data,
+        "model": result.model,
+        "provider": result.provider,
+    }
 
 
 def models_payload(page: ModelsPage) -> dict[str, Any]:
@@ -137,7 +164,13 @@ def models_payload(page: ModelsPage) -> dict[str, Any]:
     return {
         "object": "list",
         "data": [
-            {"id": m.id, "object": "model", "created": m.created, "owned_by": m.owned_by, "providers": m.providers}
+            {
+                "id": m.id,
+                "object": "model",
+                "created": m.created,
+                "owned_by": m.owned_by,
+                "providers": m.providers,
+            }
             for m in page.data
         ],
     }

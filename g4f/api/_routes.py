@@ -90,7 +90,10 @@ class Routes:
         completions = self.client.chat.completions
         if not body.stream:
             completion = await self.inflight.run(
-                request, completions.create(body.messages, body.model, body.provider, stream=False, **params)
+                request,
+                completions.create(
+                    body.messages, body.model, body.provider, stream=False, **params
+                ),
             )
             return web.json_response(completion_payload(completion))
         chunks = completions.create(body.messages, body.model, body.provider, stream=True, **params)

@@ -20,7 +20,14 @@ __all__ = ["ChatRequest", "MediaRequest", "parse_json", "parse_chat", "parse_med
 
 _NUMBER_FIELDS = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
 _INT_FIELDS = ("max_tokens", "seed")
-_MEDIA_PASS = ("negative_prompt", "seed", "aspect_ratio", "resolution", "num_inference_steps", "guidance_scale")
+_MEDIA_PASS = (
+    "negative_prompt",
+    "seed",
+    "aspect_ratio",
+    "resolution",
+    "num_inference_steps",
+    "guidance_scale",
+)
 _SIZE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
 
 

@@ -27,7 +27,9 @@ async def serve(
 
     app = create_app(**app_kwargs)
     timeout = float(app_kwargs.get("shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT))
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=timeout + 5.0, access_log=None)
+    runner = web.AppRunner(
+        app, handle_signals=False, shutdown_timeout=timeout + 5.0, access_log=None
+    )
     await runner.setup()
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -43,7 +45,11 @@ async def serve(
             except (NotImplementedError, RuntimeError):
                 pass
         shown = f"[{host}]" if ":" in host else host
-        print(f"g4f api: serving on http://{shown}:{bound} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        print(
+            f"g4f api: serving on http://{shown}:{bound} (Ctrl-C to stop)",
+            file=sys.stderr,
+            flush=True,
+        )
         if on_ready is not None:
             on_ready(host, bound)
         await stop.wait()

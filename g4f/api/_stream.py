@@ -125,7 +125,10 @@ async def stream_response(
         except asyncio.CancelledError:
             if not inflight.closing:
                 raise
-            await _write_quietly(response, sse(error_body("The server is shutting down", "server_error", "shutting_down")))
+            await _write_quietly(
+                response,
+                sse(error_body("The server is shutting down", "server_error", "shutting_down")),
+            )
         except Exception as exc:  # noqa: BLE001 - every failure is reported in-band
             _, body, _ = error_payload(exc)
             await _write_quietly(response, sse(body))

@@ -14,12 +14,25 @@ __all__ = ["add_chat_parser", "read_prompt", "run_chat"]
 def add_chat_parser(sub: Any) -> None:
     parser = sub.add_parser("chat", help="ask a model; the answer streams to the terminal")
     parser.add_argument("prompt", nargs="*", help="the question (read from stdin when piped)")
-    parser.add_argument("-m", "--model", default="", help="model name or alias (default: the default model)")
-    parser.add_argument("-p", "--provider", default=None, help="provider name (default: every provider serving the model)")
+    parser.add_argument(
+        "-m", "--model", default="", help="model name or alias (default: the default model)"
+    )
+    parser.add_argument(
+        "-p",
+        "--provider",
+        default=None,
+        help="provider name (default: every provider serving the model)",
+    )
     parser.add_argument("-s", "--system", default=None, help="a system prompt")
-    parser.add_argument("--no-stream", action="store_true", help="print the answer when it is complete")
-    parser.add_argument("--no-reasoning", action="store_true", help="do not show the model's reasoning")
-    parser.add_argument("--api-key", default=None, help="Hugging Face token (default: HF_TOKEN or the hf login)")
+    parser.add_argument(
+        "--no-stream", action="store_true", help="print the answer when it is complete"
+    )
+    parser.add_argument(
+        "--no-reasoning", action="store_true", help="do not show the model's reasoning"
+    )
+    parser.add_argument(
+        "--api-key", default=None, help="Hugging Face token (default: HF_TOKEN or the hf login)"
+    )
     parser.add_argument("--proxy", default=None, help="proxy URL for the provider requests")
     parser.set_defaults(command="chat")
 

@@ -13,7 +13,9 @@ __all__ = ["add_listing_parsers", "run_models", "run_providers", "table"]
 
 
 def add_listing_parsers(sub: Any) -> None:
-    models = sub.add_parser("models", help="list the models (by default: every provider's, by alias)")
+    models = sub.add_parser(
+        "models", help="list the models (by default: every provider's, by alias)"
+    )
     models.add_argument("-p", "--provider", default=None, help="only this provider's models")
     models.add_argument("--json", action="store_true", help="print JSON instead of a table")
     models.set_defaults(command="models")
@@ -28,12 +30,18 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], max_width: int 
     widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
     return "\n".join(lines)
 
 
 def _kind(cls: Any, model: str) -> str:
-    for attr, label in (("video_models", "video"), ("image_models", "image"), ("vision_models", "vision")):
+    for attr, label in (
+        ("video_models", "video"),
+        ("image_models", "image"),
+        ("vision_models", "vision"),
+    ):
         if model in getattr(cls, attr, ()):
             return label
     return "chat"
@@ -76,7 +84,16 @@ def run_providers(args: argparse.Namespace, term: Term) -> int:
         try:
             cls = get_provider(name)
         except (G4FError, ImportError) as exc:
-            entries.append({"name": name, "working": False, "needs_auth": None, "models": 0, "url": "", "note": str(exc)})
+            entries.append(
+                {
+                    "name": name,
+                    "working": False,
+                    "needs_auth": None,
+                    "models": 0,
+                    "url": "",
+                    "note": str(exc),
+                }
+            )
             continue
         models = cls.get_models() if hasattr(cls, "get_models") else []
         entries.append(
@@ -95,6 +112,9 @@ def run_providers(args: argparse.Namespace, term: Term) -> int:
     def yes(value: Any) -> str:
         return "?" if value is None else ("yes" if value else "no")
 
-    rows = [[e["name"], yes(e["working"]), yes(e["needs_auth"]), str(e["models"]), e["url"]] for e in entries]
+    rows = [
+        [e["name"], yes(e["working"]), yes(e["needs_auth"]), str(e["models"]), e["url"]]
+        for e in entries
+    ]
     term.line(table(["PROVIDER", "WORKING", "AUTH", "MODELS", "URL"], rows))
     return 0

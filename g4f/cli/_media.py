@@ -16,14 +16,33 @@ __all__ = ["add_media_parsers", "run_media"]
 
 def add_media_parsers(sub: Any) -> None:
     for kind, default in (("image", "flux"), ("video", None)):
-        parser = sub.add_parser(kind, help=f"generate {'an image' if kind == 'image' else 'a video'} from a prompt")
+        parser = sub.add_parser(
+            kind, help=f"generate {'an image' if kind == 'image' else 'a video'} from a prompt"
+        )
         parser.add_argument("prompt", nargs="+", help="what to generate")
-        parser.add_argument("-m", "--model", default=default, help=f"model name or alias (default: {default or 'the first video model'})")
-        parser.add_argument("-p", "--provider", default=None, help="provider name (default: every provider serving the model)")
-        parser.add_argument("-o", "--output", default=None, help="file to save to (several results get -1, -2... suffixes)")
+        parser.add_argument(
+            "-m",
+            "--model",
+            default=default,
+            help=f"model name or alias (default: {default or 'the first video model'})",
+        )
+        parser.add_argument(
+            "-p",
+            "--provider",
+            default=None,
+            help="provider name (default: every provider serving the model)",
+        )
+        parser.add_argument(
+            "-o",
+            "--output",
+            default=None,
+            help="file to save to (several results get -1, -2... suffixes)",
+        )
         parser.add_argument("-n", type=int, default=1, help="how many results (1-10)")
         parser.add_argument("--size", default=None, help="WIDTHxHEIGHT, e.g. 1024x768")
-        parser.add_argument("--api-key", default=None, help="Hugging Face token (default: HF_TOKEN or the hf login)")
+        parser.add_argument(
+            "--api-key", default=None, help="Hugging Face token (default: HF_TOKEN or the hf login)"
+        )
         parser.add_argument("--proxy", default=None, help="proxy URL for the provider requests")
         parser.set_defaults(command=kind)
 
@@ -97,7 +116,9 @@ async def run_media(args: argparse.Namespace, term: Term) -> int:
     else:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         targets = [
-            "" if url.startswith(("http://", "https://")) else f"g4f-{kind}-{stamp}-{i + 1}{_extension(url, kind)}"
+            ""
+            if url.startswith(("http://", "https://"))
+            else f"g4f-{kind}-{stamp}-{i + 1}{_extension(url, kind)}"
             for i, (url, _) in enumerate(results)
         ]
     for (url, options), target in zip(results, targets, strict=True):
@@ -113,4 +134,3 @@ async def run_media(args: argparse.Namespace, term: Term) -> int:
         term.content(f"saved {target} ({len(data)} bytes)")
         term.finish()
     return 0
-

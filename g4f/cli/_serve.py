@@ -20,19 +20,40 @@ _LOGINS = {"huggingchat": ("g4f.Provider.hf._login", "login_huggingchat", "Huggi
 def add_service_parsers(sub: Any) -> None:
     from ..api import DEFAULT_BIND, DEFAULT_MAX_BODY
 
-    api = sub.add_parser("api", help="serve the OpenAI-compatible API (default http://127.0.0.1:1337)")
-    api.add_argument("--bind", default=DEFAULT_BIND, help=f"HOST:PORT to listen on (default {DEFAULT_BIND})")
-    api.add_argument("--api-key", default=None, help="require this key from clients (default: $G4F_API_KEY)")
-    api.add_argument("--cookies-dir", default=None, help="directory of cookie exports and auth caches")
-    api.add_argument("--provider", default=None, help="default provider for requests that name none")
-    api.add_argument("--max-body", type=int, default=DEFAULT_MAX_BODY, help="largest request body in bytes")
-    api.add_argument("--shutdown-timeout", type=float, default=10.0, help="seconds running requests get to finish on stop")
+    api = sub.add_parser(
+        "api", help="serve the OpenAI-compatible API (default http://127.0.0.1:1337)"
+    )
+    api.add_argument(
+        "--bind", default=DEFAULT_BIND, help=f"HOST:PORT to listen on (default {DEFAULT_BIND})"
+    )
+    api.add_argument(
+        "--api-key", default=None, help="require this key from clients (default: $G4F_API_KEY)"
+    )
+    api.add_argument(
+        "--cookies-dir", default=None, help="directory of cookie exports and auth caches"
+    )
+    api.add_argument(
+        "--provider", default=None, help="default provider for requests that name none"
+    )
+    api.add_argument(
+        "--max-body", type=int, default=DEFAULT_MAX_BODY, help="largest request body in bytes"
+    )
+    api.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=10.0,
+        help="seconds running requests get to finish on stop",
+    )
     api.add_argument("--debug", action="store_true", help="log g4f's debug lines to stderr")
     api.set_defaults(command="api")
     login = sub.add_parser("login", help="log in to a service in a browser and keep its cookies")
     login.add_argument("service", help="the service: huggingchat")
-    login.add_argument("--cookies-dir", default=None, help="where to store the session (default: the cookies dir)")
-    login.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the login (default 300)")
+    login.add_argument(
+        "--cookies-dir", default=None, help="where to store the session (default: the cookies dir)"
+    )
+    login.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for the login (default 300)"
+    )
     login.add_argument("--proxy", default=None, help="proxy URL for the browser")
     login.set_defaults(command="login")
 
@@ -83,9 +104,13 @@ def run_login(args: argparse.Namespace, term: Term) -> int:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         if exc.name and module_name.startswith(exc.name):
-            term.error(f"{label} login is not available in this installation ({module_name} is missing)")
+            term.error(
+                f"{label} login is not available in this installation ({module_name} is missing)"
+            )
         else:
-            term.error(f"{label} login needs the 'login' extra: pip install 'g4f[login]' ({exc.name} is not installed)")
+            term.error(
+                f"{label} login needs the 'login' extra: pip install 'g4f[login]' ({exc.name} is not installed)"
+            )
         return 1
     login = getattr(module, function, None)
     if not callable(login):
@@ -94,7 +119,9 @@ def run_login(args: argparse.Namespace, term: Term) -> int:
     from ..cookies import get_cookies_dir
 
     cookies_dir = os.path.abspath(args.cookies_dir) if args.cookies_dir else get_cookies_dir()
-    term.status(f"{label}: log in in the browser window that opens (waiting up to {args.timeout:g} s)")
+    term.status(
+        f"{label}: log in in the browser window that opens (waiting up to {args.timeout:g} s)"
+    )
     try:
         result = login(cookies_dir=cookies_dir, timeout=args.timeout, proxy=args.proxy)
         if inspect.isawaitable(result):

@@ -16,6 +16,7 @@ from typing import Any
 from ..providers.helper import ThinkSplitter
 from ..providers.response import (
     FinishReason,
+    ImagePreview,
     JsonConversation,
     MediaResponse,
     ProviderInfo,
@@ -124,6 +125,9 @@ class EventMapper:
             if chunk.token:
                 return [Event("reasoning", chunk.token)]
             return [Event("progress", chunk)]
+        if isinstance(chunk, ImagePreview):
+            # A preview is progress of a job, never a result.
+            return [Event("progress", Reasoning(status="preview", label="Generating"))]
         for kind, cls in _CHUNK_KINDS:
             if isinstance(chunk, cls):
                 if kind == "tool_calls":

@@ -279,7 +279,9 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
         if cached is not None and not same_credentials(cached, kwargs.get("failed_auth")):
             yield cached
             return
-        raise MissingAuthError(f"{cls.__name__}: not logged in. {cls.login_hint()}", provider=cls.__name__)
+        raise MissingAuthError(
+            f"{cls.__name__}: not logged in. {cls.login_hint()}", provider=cls.__name__
+        )
 
     @classmethod
     async def create_authed(
@@ -314,7 +316,13 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
             add_secret(value)
         add_secret(data.get("api_key"))
         # Keys that would shadow AuthResult's methods (or private ones) are not credentials.
-        return AuthResult(**{k: v for k, v in data.items() if not k.startswith("_") and not hasattr(AuthResult, k)})
+        return AuthResult(
+            **{
+                k: v
+                for k, v in data.items()
+                if not k.startswith("_") and not hasattr(AuthResult, k)
+            }
+        )
 
     @classmethod
     def write_auth_cache(cls, auth_result: AuthResult) -> None:
@@ -330,7 +338,11 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
         except OSError as exc:
             from ..debug import logger
 
-            logger.warning("%s: cannot write the auth cache (%s)", cls.__name__, exc.strerror or type(exc).__name__)
+            logger.warning(
+                "%s: cannot write the auth cache (%s)",
+                cls.__name__,
+                exc.strerror or type(exc).__name__,
+            )
 
     @classmethod
     def _is_cached(cls, auth_result: AuthResult) -> bool:
@@ -384,7 +396,11 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
                     ) from exc
                 from ..debug import logger
 
-                logger.debug("%s: credentials rejected (%s); authenticating again", cls.__name__, type(exc).__name__)
+                logger.debug(
+                    "%s: credentials rejected (%s); authenticating again",
+                    cls.__name__,
+                    type(exc).__name__,
+                )
                 failed = auth
 
     @classmethod
@@ -394,7 +410,9 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
 
 
 def _str_map(value: Any) -> bool:
-    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
 
 
 def _valid_auth_data(data: Any) -> bool:

@@ -40,7 +40,9 @@ def translate(exc: BaseException, provider: str | None, stage: str) -> Exception
     who = f"{provider}: " if provider else ""
     if isinstance(exc, (curl_errors.Timeout, asyncio.TimeoutError)):
         return TimeoutError(f"{who}timed out {stage}", provider=provider)
-    if isinstance(exc, (curl_errors.InvalidURL, curl_errors.InvalidSchema, curl_errors.MissingSchema)):
+    if isinstance(
+        exc, (curl_errors.InvalidURL, curl_errors.InvalidSchema, curl_errors.MissingSchema)
+    ):
         return ResponseError(f"{who}invalid URL", provider=provider)
     if isinstance(exc, curl_errors.ProxyError):
         return NetworkError(f"{who}proxy failed {stage}", provider=provider)

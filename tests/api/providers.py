@@ -41,7 +41,9 @@ def png(width: int, height: int) -> bytes:
     """A valid one-colour PNG."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     row = b"\x00" + b"\x10\x20\x30" * width
     return (
@@ -78,13 +80,17 @@ class EchoProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
     model_aliases: ClassVar[dict[str, str]] = {"echo": "org/Echo-7B"}
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(model, messages, kwargs)
         text = f"echo({model}): {last_user(messages)}"
         try:
             for i in range(0, len(text), 4):
                 yield text[i : i + 4]
-            yield Usage(prompt_tokens=len(last_user(messages).split()), completion_tokens=len(text.split()))
+            yield Usage(
+                prompt_tokens=len(last_user(messages).split()), completion_tokens=len(text.split())
+            )
             yield FinishReason("stop")
         finally:
             cls.closed = True
@@ -97,7 +103,9 @@ class ThinkingProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
     models: ClassVar[list[str]] = ["thinker"]
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(model, messages, kwargs)
         yield Reasoning("Let me think about ")
         yield Reasoning(last_user(messages))
@@ -111,7 +119,9 @@ class ToolProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
     models: ClassVar[list[str]] = ["tooler"]
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(model, messages, kwargs)
         if messages[-1]["role"] == "tool":
             yield f"Tool said: {messages[-1]['content']}"
@@ -123,7 +133,13 @@ class ToolProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
         name = tools[0]["function"]["name"]
         city = last_user(messages).split()[-1].strip("?")
         yield ToolCalls(
-            [{"id": f"call_{city.lower()}", "type": "function", "function": {"name": name, "arguments": json.dumps({"city": city})}}]
+            [
+                {
+                    "id": f"call_{city.lower()}",
+                    "type": "function",
+                    "function": {"name": name, "arguments": json.dumps({"city": city})},
+                }
+            ]
         )
         yield FinishReason("tool_calls")
 
@@ -145,7 +161,9 @@ class SlowProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
         cls.sent = 0
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(model, messages, kwargs)
         cls.sent = 0
         try:
@@ -169,9 +187,13 @@ class BrokenAuth(Recording, AsyncGeneratorProvider, ProviderModelMixin):
     models: ClassVar[list[str]] = ["shared-model"]
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(model, messages, kwargs)
-        raise MissingAuthError(f"token {SECRET} was rejected", status_code=401, provider=cls.__name__)
+        raise MissingAuthError(
+            f"token {SECRET} was rejected", status_code=401, provider=cls.__name__
+        )
         yield  # pragma: no cover
 
 
@@ -182,7 +204,9 @@ class BrokenAnswer(Recording, AsyncGeneratorProvider, ProviderModelMixin):
     models: ClassVar[list[str]] = ["shared-model"]
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(model, messages, kwargs)
         raise ResponseError("the answer had no choices", provider=cls.__name__)
         yield  # pragma: no cover
@@ -196,12 +220,16 @@ class ImageProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
     image_models: ClassVar[list[str]] = ["mock-image"]
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(model, messages, kwargs)
         yield Reasoning(status="queued", label="mock-image")
         width, height = kwargs.get("width", 8), kwargs.get("height", 4)
         for _ in range(kwargs.get("n", 1)):
-            yield ImageResponse.from_bytes(png(width, height), "image/png", alt=kwargs.get("prompt", ""))
+            yield ImageResponse.from_bytes(
+                png(width, height), "image/png", alt=kwargs.get("prompt", "")
+            )
 
 
 class VideoProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
@@ -212,14 +240,25 @@ class VideoProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
     video_models: ClassVar[list[str]] = ["mock-video"]
 
     @classmethod
-    async def create_async_generator(cls, model: str, messages: Messages, **kwargs: Any) -> AsyncIterator[Any]:
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
         cls.record(model, messages, kwargs)
         for status in ("IN_QUEUE", "IN_PROGRESS", "COMPLETED"):
             yield Reasoning(status=status, label="mock-video")
         yield VideoResponse.from_bytes(b"MP4:" + kwargs["prompt"].encode(), "video/mp4")
 
 
-ALL = [EchoProvider, ThinkingProvider, ToolProvider, SlowProvider, BrokenAuth, BrokenAnswer, ImageProvider, VideoProvider]
+ALL = [
+    EchoProvider,
+    ThinkingProvider,
+    ToolProvider,
+    SlowProvider,
+    BrokenAuth,
+    BrokenAnswer,
+    ImageProvider,
+    VideoProvider,
+]
 
 
 def install_registry(monkeypatch: Any) -> dict[str, str]:

@@ -27,12 +27,19 @@ def sdk(url: str, key: str) -> openai.AsyncOpenAI:
 HELLO = [{"role": "user", "content": "What is the capital of France?"}]
 
 
-async def test_stream_and_non_stream_through_the_router_with_the_callers_token(start, router) -> None:
-    router.chat = ChatScript(content="Paris is the capital of France.", reasoning="Recall geography.")
+async def test_stream_and_non_stream_through_the_router_with_the_callers_token(
+    start, router
+) -> None:
+    router.chat = ChatScript(
+        content="Paris is the capital of France.", reasoning="Recall geography."
+    )
     async with start() as (url, _), sdk(url, TOKEN) as client:
         completion = await client.chat.completions.create(model="llama-3.3-70b", messages=HELLO)
         stream = await client.chat.completions.create(
-            model="llama-3.3-70b", messages=HELLO, stream=True, stream_options={"include_usage": True}
+            model="llama-3.3-70b",
+            messages=HELLO,
+            stream=True,
+            stream_options={"include_usage": True},
         )
         chunks = [c async for c in stream]
     assert completion.choices[0].message.content == "Paris is the capital of France."
@@ -42,7 +49,9 @@ async def test_stream_and_non_stream_through_the_router_with_the_callers_token(s
     streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert streamed == completion.choices[0].message.content
     assert chunks[-1].usage.total_tokens == 19
-    assert [body["model"] for body in router.chat_bodies] == ["meta-llama/Llama-3.3-70B-Instruct"] * 2
+    assert [body["model"] for body in router.chat_bodies] == [
+        "meta-llama/Llama-3.3-70B-Instruct"
+    ] * 2
     assert [body.get("stream", False) for body in router.chat_bodies] == [False, True]
 
 
@@ -53,32 +62,49 @@ async def test_tool_round_trip_through_the_router(start, router, monkeypatch) ->
         last = body["messages"][-1]
         if last["role"] == "tool":
             return ChatScript(content=f"It is {last['content']} in Paris.")
-        return ChatScript(content="", tool_calls=[ToolCallScript("get_weather", json.dumps({"city": "Paris"}))])
+        return ChatScript(
+            content="", tool_calls=[ToolCallScript("get_weather", json.dumps({"city": "Paris"}))]
+        )
 
     router.chat_responder = responder
-    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}]
+    tools = [
+        {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
+    ]
     async with start(api_key="gateway-key-123") as (url, _), sdk(url, "gateway-key-123") as client:
-        first = await client.chat.completions.create(model="llama-3.3-70b", messages=HELLO, tools=tools)
+        first = await client.chat.completions.create(
+            model="llama-3.3-70b", messages=HELLO, tools=tools
+        )
         call = first.choices[0].message.tool_calls[0]
-        assert (call.function.name, json.loads(call.function.arguments)) == ("get_weather", {"city": "Paris"})
+        assert (call.function.name, json.loads(call.function.arguments)) == (
+            "get_weather",
+            {"city": "Paris"},
+        )
         assert first.choices[0].finish_reason == "tool_calls"
         messages = HELLO + [
             {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},
             {"role": "tool", "tool_call_id": call.id, "content": "sunny"},
         ]
-        second = await client.chat.completions.create(model="llama-3.3-70b", messages=messages, tools=tools)
+        second = await client.chat.completions.create(
+            model="llama-3.3-70b", messages=messages, tools=tools
+        )
     assert second.choices[0].message.content == "It is sunny in Paris."
     assert router.chat_bodies[0]["tools"] == tools
     assert router.chat_bodies[1]["messages"][-1]["tool_call_id"] == call.id
 
 
 async def test_router_errors_keep_their_meaning(start, router) -> None:
-    router.faults.add(status=429, message="Too many requests", headers={"Retry-After": "30"}, path="/v1/chat")
+    router.faults.add(
+        status=429, message="Too many requests", headers={"Retry-After": "30"}, path="/v1/chat"
+    )
     async with start() as (url, _), sdk(url, TOKEN) as client:
         with pytest.raises(openai.RateLimitError) as limited:
             await client.chat.completions.create(model="llama-3.3-70b", messages=HELLO)
         with pytest.raises(openai.NotFoundError):
-            await client.chat.completions.create(model="nobody/unknown-model", messages=HELLO, extra_body={"provider": "HuggingFaceAPI"})
+            await client.chat.completions.create(
+                model="nobody/unknown-model",
+                messages=HELLO,
+                extra_body={"provider": "HuggingFaceAPI"},
+            )
         async with sdk(url, "hf_wrongToken0123456789") as wrong:
             with pytest.raises(openai.APIStatusError) as denied:
                 await wrong.chat.completions.create(model="llama-3.3-70b", messages=HELLO)

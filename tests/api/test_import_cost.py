@@ -24,7 +24,10 @@ CHECK = (
 )
 def test_http_library_loaded_only_by_create_app(statement: str, loads_aiohttp: bool) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", CHECK.format(statement=statement)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", CHECK.format(statement=statement)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     loaded = [m for m in result.stdout.strip().split(",") if m]
     assert ("aiohttp.web" in loaded) is loads_aiohttp, loaded

@@ -40,7 +40,10 @@ async def test_chat_non_stream(start) -> None:
     async with start(api_key=KEY) as (url, _), sdk(url) as client:
         completion = await client.chat.completions.create(
             model="echo",
-            messages=[{"role": "system", "content": "be brief"}, {"role": "user", "content": "hello there"}],
+            messages=[
+                {"role": "system", "content": "be brief"},
+                {"role": "user", "content": "hello there"},
+            ],
             temperature=0.25,
             max_tokens=33,
         )
@@ -66,7 +69,9 @@ async def test_chat_stream_with_usage(start) -> None:
     assert text == "echo(echo-1): stream me please"
     assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) > 3
     assert chunks[0].choices[0].delta.role == "assistant"
-    finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+    finishes = [
+        c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason
+    ]
     assert finishes == ["stop"]
     assert chunks[-1].choices == [] and chunks[-1].usage.prompt_tokens == 3
     assert len({c.id for c in chunks}) == 1
@@ -78,7 +83,9 @@ async def test_stream_reasoning_is_a_delta_field(start) -> None:
             model="thinker", messages=[{"role": "user", "content": "why"}], stream=True
         )
         chunks = [chunk async for chunk in stream]
-    reasoning = "".join((c.choices[0].delta.model_extra or {}).get("reasoning") or "" for c in chunks)
+    reasoning = "".join(
+        (c.choices[0].delta.model_extra or {}).get("reasoning") or "" for c in chunks
+    )
     assert reasoning == "Let me think about why"
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == "WHY"
 
@@ -106,10 +113,16 @@ async def test_tool_call_round_trip(start, stream: bool) -> None:
             calls = [tc for c in chunks for tc in (c.choices[0].delta.tool_calls or [])]
             finish = [c.choices[0].finish_reason for c in chunks if c.choices[0].finish_reason]
             assert finish == ["tool_calls"]
-            call_id, name, arguments = calls[0].id, calls[0].function.name, calls[0].function.arguments
+            call_id, name, arguments = (
+                calls[0].id,
+                calls[0].function.name,
+                calls[0].function.arguments,
+            )
             assert calls[0].index == 0
         else:
-            first = await client.chat.completions.create(model="tooler", messages=messages, tools=tools)
+            first = await client.chat.completions.create(
+                model="tooler", messages=messages, tools=tools
+            )
             assert first.choices[0].finish_reason == "tool_calls"
             assert first.choices[0].message.content is None
             call = first.choices[0].message.tool_calls[0]
@@ -120,11 +133,19 @@ async def test_tool_call_round_trip(start, stream: bool) -> None:
             {
                 "role": "assistant",
                 "content": None,
-                "tool_calls": [{"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}],
+                "tool_calls": [
+                    {
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": name, "arguments": arguments},
+                    }
+                ],
             },
             {"role": "tool", "tool_call_id": call_id, "content": "Sunny, 21 C"},
         ]
-        second = await client.chat.completions.create(model="tooler", messages=messages, tools=tools)
+        second = await client.chat.completions.create(
+            model="tooler", messages=messages, tools=tools
+        )
     assert second.choices[0].message.content == "Tool said: Sunny, 21 C"
     assert mocks.ToolProvider.last["messages"][-1]["tool_call_id"] == "call_lyon"
 
@@ -150,7 +171,9 @@ async def test_images_generate_b64_and_url(start) -> None:
 async def test_video_generation_route(start) -> None:
     async with start(api_key=KEY) as (url, _), sdk(url) as client:
         response = await client.post(
-            "/media/generations", body={"model": "mock-video", "prompt": "a cat surfing"}, cast_to=object
+            "/media/generations",
+            body={"model": "mock-video", "prompt": "a cat surfing"},
+            cast_to=object,
         )
     uri = response["data"][0]["url"]
     assert base64.b64decode(uri.split(",", 1)[1]) == b"MP4:a cat surfing"
@@ -167,14 +190,18 @@ async def test_wrong_or_missing_key_is_authentication_error(start) -> None:
         assert KEY not in json.dumps(info.value.body)
         async with sdk(url, KEY[:-1] + "X") as client:
             with pytest.raises(openai.AuthenticationError):
-                await client.chat.completions.create(model="echo", messages=[{"role": "user", "content": "x"}])
+                await client.chat.completions.create(
+                    model="echo", messages=[{"role": "user", "content": "x"}]
+                )
     assert mocks.EchoProvider.calls == 0
 
 
 async def test_unknown_model_is_not_found(start) -> None:
     async with start(api_key=KEY) as (url, _), sdk(url) as client:
         with pytest.raises(openai.NotFoundError) as info:
-            await client.chat.completions.create(model="no-such-model", messages=[{"role": "user", "content": "x"}])
+            await client.chat.completions.create(
+                model="no-such-model", messages=[{"role": "user", "content": "x"}]
+            )
         assert info.value.body["code"] == "model_not_found"
         with pytest.raises(openai.NotFoundError) as info:
             await client.chat.completions.create(
@@ -201,7 +228,9 @@ async def test_rate_limit_passes_through_with_retry_after(start, monkeypatch) ->
 
     async with start(api_key=KEY, provider=RaisingProvider) as (url, _), sdk(url) as client:
         with pytest.raises(openai.RateLimitError) as info:
-            await client.chat.completions.create(model="mock-model", messages=[{"role": "user", "content": "x"}])
+            await client.chat.completions.create(
+                model="mock-model", messages=[{"role": "user", "content": "x"}]
+            )
     assert info.value.status_code == 429
     assert info.value.response.headers["retry-after"] == "60"
     assert info.value.body["type"] == "rate_limit_error"
@@ -210,7 +239,9 @@ async def test_rate_limit_passes_through_with_retry_after(start, monkeypatch) ->
 async def test_every_provider_failed_is_502_with_summary_and_no_secret(start) -> None:
     async with start(api_key=KEY) as (url, _), sdk(url) as client:
         with pytest.raises(openai.APIStatusError) as info:
-            await client.chat.completions.create(model="shared-model", messages=[{"role": "user", "content": "x"}])
+            await client.chat.completions.create(
+                model="shared-model", messages=[{"role": "user", "content": "x"}]
+            )
     assert info.value.status_code == 502
     message = info.value.body["message"]
     assert "BrokenAuth: MissingAuthError" in message and "BrokenAnswer: ResponseError" in message
@@ -237,12 +268,16 @@ async def test_failure_after_start_is_an_in_band_stream_error(start) -> None:
 async def test_explicit_provider_field_and_unknown_provider(start) -> None:
     async with start() as (url, _), sdk(url) as client:
         completion = await client.chat.completions.create(
-            model="anything", messages=[{"role": "user", "content": "hi"}], extra_body={"provider": "EchoProvider"}
+            model="anything",
+            messages=[{"role": "user", "content": "hi"}],
+            extra_body={"provider": "EchoProvider"},
         )
         assert completion.choices[0].message.content == "echo(anything): hi"
         with pytest.raises(openai.NotFoundError) as info:
             await client.chat.completions.create(
-                model="echo", messages=[{"role": "user", "content": "hi"}], extra_body={"provider": "Nope"}
+                model="echo",
+                messages=[{"role": "user", "content": "hi"}],
+                extra_body={"provider": "Nope"},
             )
     assert info.value.body["code"] == "provider_not_found"
 
@@ -267,7 +302,9 @@ def test_sync_sdk_against_the_server_in_a_thread() -> None:
     with FakeServer(create_app(api_key=KEY)) as server:
         client = openai.OpenAI(base_url=f"{server.url}/v1", api_key=KEY, max_retries=0, timeout=10)
         try:
-            reply = client.chat.completions.create(model="echo", messages=[{"role": "user", "content": "sync"}])
+            reply = client.chat.completions.create(
+                model="echo", messages=[{"role": "user", "content": "sync"}]
+            )
             pieces = [
                 c.choices[0].delta.content or ""
                 for c in client.chat.completions.create(
@@ -275,7 +312,9 @@ def test_sync_sdk_against_the_server_in_a_thread() -> None:
                 )
             ]
             with pytest.raises(openai.NotFoundError):
-                client.chat.completions.create(model="missing", messages=[{"role": "user", "content": "x"}])
+                client.chat.completions.create(
+                    model="missing", messages=[{"role": "user", "content": "x"}]
+                )
         finally:
             client.close()
     assert reply.choices[0].message.content == "echo(org/Echo-7B): sync" == "".join(pieces)
@@ -292,4 +331,7 @@ async def test_stop_sequence_and_single_provider_route(start) -> None:
             await client.get("/providers/Nope", cast_to=object)
     assert completion.choices[0].message.content == "echo(echo-1): one "
     assert completion.choices[0].finish_reason == "stop"
-    assert provider["id"] == provider["name"] == "EchoProvider" and provider["models"] == ["echo-1", "org/Echo-7B"]
+    assert provider["id"] == provider["name"] == "EchoProvider" and provider["models"] == [
+        "echo-1",
+        "org/Echo-7B",
+    ]

@@ -18,9 +18,13 @@ CHAT = "/v1/chat/completions"
 HELLO = [{"role": "user", "content": "hello"}]
 
 
-async def post_raw(url: str, data: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict]:
+async def post_raw(
+    url: str, data: bytes, headers: dict[str, str] | None = None
+) -> tuple[int, dict]:
     async with aiohttp.ClientSession() as session:
-        async with session.post(url, data=io.BytesIO(data), headers=headers or {"Content-Type": "application/json"}) as resp:
+        async with session.post(
+            url, data=io.BytesIO(data), headers=headers or {"Content-Type": "application/json"}
+        ) as resp:
             return resp.status, await resp.json(content_type=None)
 
 
@@ -86,13 +90,17 @@ async def test_ten_megabyte_body_is_413(start) -> None:
             async with session.post(url + CHAT, data=chunks()) as resp:
                 assert resp.status == 413
                 assert_openai_error(await resp.json(content_type=None), "request_too_large")
-        status, _ = await post_raw(url + CHAT, json.dumps({"messages": HELLO, "model": "echo"}).encode())
+        status, _ = await post_raw(
+            url + CHAT, json.dumps({"messages": HELLO, "model": "echo"}).encode()
+        )
         assert status == 200
     assert mocks.EchoProvider.calls == 1
 
 
 async def test_max_body_is_configurable(start) -> None:
-    payload = json.dumps({"messages": [{"role": "user", "content": "y" * 2000}], "model": "echo"}).encode()
+    payload = json.dumps(
+        {"messages": [{"role": "user", "content": "y" * 2000}], "model": "echo"}
+    ).encode()
     async with start(max_body=1000) as (url, _):
         status, _ = await post_raw(url + CHAT, payload)
     assert status == 413
@@ -104,9 +112,13 @@ async def test_missing_key_header_and_x_api_key(start) -> None:
         assert status == 401
         assert_openai_error(body, "missing_api_key")
         async with aiohttp.ClientSession() as session:
-            async with session.get(url + "/v1/models", headers={"X-Api-Key": "k-123456789"}) as resp:
+            async with session.get(
+                url + "/v1/models", headers={"X-Api-Key": "k-123456789"}
+            ) as resp:
                 assert resp.status == 200
-            async with session.get(url + "/v1/models", headers={"Authorization": "Basic k-123456789"}) as resp:
+            async with session.get(
+                url + "/v1/models", headers={"Authorization": "Basic k-123456789"}
+            ) as resp:
                 assert resp.status == 401
             async with session.get(url + "/health") as resp:
                 assert resp.status == 200
@@ -154,7 +166,9 @@ async def _first_event(resp: aiohttp.ClientResponse) -> bytes:
 
 
 @pytest.mark.parametrize("delay", [0.02, 30.0], ids=["flowing", "silent-upstream"])
-async def test_client_disconnect_mid_stream_closes_upstream(start, monkeypatch, delay: float) -> None:
+async def test_client_disconnect_mid_stream_closes_upstream(
+    start, monkeypatch, delay: float
+) -> None:
     monkeypatch.setattr(mocks.SlowProvider, "ticks", 10_000)
     monkeypatch.setattr(mocks.SlowProvider, "delay", delay)
     closed = asyncio.Event()
@@ -178,7 +192,9 @@ async def test_client_disconnect_mid_stream_closes_upstream(start, monkeypatch, 
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["non-stream", "before-first-chunk"])
-async def test_client_disconnect_while_waiting_closes_upstream(start, monkeypatch, stream: bool) -> None:
+async def test_client_disconnect_while_waiting_closes_upstream(
+    start, monkeypatch, stream: bool
+) -> None:
     """The client leaves while the answer is not ready (nothing has been sent to it yet)."""
     monkeypatch.setattr(mocks.SlowProvider, "ticks", 3)
     monkeypatch.setattr(mocks.SlowProvider, "delay", 30.0)
@@ -209,7 +225,9 @@ async def _get_json(url: str) -> dict:
 async def _read_stream(url: str, started: asyncio.Event) -> list[bytes]:
     lines = []
     async with aiohttp.ClientSession() as session:
-        async with session.post(url + CHAT, json={"model": "slow", "messages": HELLO, "stream": True}) as resp:
+        async with session.post(
+            url + CHAT, json={"model": "slow", "messages": HELLO, "stream": True}
+        ) as resp:
             async for line in resp.content:
                 if line.strip():
                     lines.append(line.strip())
@@ -225,7 +243,9 @@ async def _running(app: web.Application) -> tuple[str, web.AppRunner]:
     return f"http://127.0.0.1:{runner.addresses[0][1]}", runner
 
 
-async def _stop_during_stream(monkeypatch, ticks: int, delay: float, timeout: float) -> tuple[list[bytes], float, str]:
+async def _stop_during_stream(
+    monkeypatch, ticks: int, delay: float, timeout: float
+) -> tuple[list[bytes], float, str]:
     """Start a stream, stop the server after its first event; the lines, stop time and URL."""
     monkeypatch.setattr(mocks.SlowProvider, "ticks", ticks)
     monkeypatch.setattr(mocks.SlowProvider, "delay", delay)
@@ -242,7 +262,9 @@ async def _stop_during_stream(monkeypatch, ticks: int, delay: float, timeout: fl
 async def test_graceful_shutdown_finishes_in_flight_stream(monkeypatch) -> None:
     lines, took, url = await _stop_during_stream(monkeypatch, ticks=8, delay=0.1, timeout=5.0)
     assert 0.5 < took < 4
-    text = "".join(json.loads(line[6:])["choices"][0]["delta"].get("content", "") for line in lines[:-1])
+    text = "".join(
+        json.loads(line[6:])["choices"][0]["delta"].get("content", "") for line in lines[:-1]
+    )
     assert text == "".join(f"tick{i} " for i in range(8))
     assert lines[-1] == b"data: [DONE]"
     with pytest.raises(aiohttp.ClientConnectionError):

@@ -13,14 +13,21 @@ from g4f.api._schema import ChatRequest, MediaRequest, parse_chat, parse_json, p
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=20,
 )
 roles = st.sampled_from(["system", "user", "assistant", "tool", "developer", "wizard", None, 3])
-messages = st.lists(
-    st.fixed_dictionaries({"role": roles}, optional={"content": json_values, "tool_call_id": json_values}),
-    max_size=4,
-) | json_values
+messages = (
+    st.lists(
+        st.fixed_dictionaries(
+            {"role": roles}, optional={"content": json_values, "tool_call_id": json_values}
+        ),
+        max_size=4,
+    )
+    | json_values
+)
 chat_bodies = st.fixed_dictionaries(
     {},
     optional={
@@ -68,8 +75,16 @@ def test_chat_bodies(body: dict[str, Any]) -> None:
     if result is not None:
         assert isinstance(result, ChatRequest) and result.messages
         assert set(result.params) <= {
-            "temperature", "top_p", "presence_penalty", "frequency_penalty", "max_tokens", "seed",
-            "stop", "tools", "tool_choice", "response_format",
+            "temperature",
+            "top_p",
+            "presence_penalty",
+            "frequency_penalty",
+            "max_tokens",
+            "seed",
+            "stop",
+            "tools",
+            "tool_choice",
+            "response_format",
         }
 
 

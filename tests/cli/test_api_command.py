@@ -93,5 +93,9 @@ def test_port_in_use_exits_1_with_one_line() -> None:
             timeout=30,
         )
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith(f"g4f: error: cannot listen on 127.0.0.1:{port}")
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"g4f: error: cannot listen on 127.0.0.1:{port}")
+    )
     assert "Traceback" not in result.stderr

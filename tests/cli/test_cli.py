@@ -28,11 +28,21 @@ def test_chat_streams_tokens_as_they_arrive(console, monkeypatch) -> None:
     assert console.run(["chat", "-m", "slow", "count"]) == 0
     assert console.out == "tick0 tick1 tick2 tick3 \n"
     # When the provider produced tick N, ticks 0..N-1 were already on the terminal.
-    assert [printed for _, printed in progress] == ["", "tick0 ", "tick0 tick1 ", "tick0 tick1 tick2 "]
+    assert [printed for _, printed in progress] == [
+        "",
+        "tick0 ",
+        "tick0 tick1 ",
+        "tick0 tick1 tick2 ",
+    ]
 
 
 def test_chat_prompt_words_system_and_no_stream(console) -> None:
-    assert console.run(["chat", "--model", "echo", "--system", "be nice", "--no-stream", "hello", "world"]) == 0
+    assert (
+        console.run(
+            ["chat", "--model", "echo", "--system", "be nice", "--no-stream", "hello", "world"]
+        )
+        == 0
+    )
     assert console.out == "echo(org/Echo-7B): hello world\n"
     assert mocks.EchoProvider.last["messages"] == [
         {"role": "system", "content": "be nice"},
@@ -119,7 +129,9 @@ def test_models_table_and_json(console) -> None:
     assert console.run(["models"]) == 0
     lines = console.out.splitlines()
     assert lines[0].split() == ["MODEL", "PROVIDERS"]
-    assert any(line.split(None, 1) == ["shared-model", "BrokenAuth, BrokenAnswer"] for line in lines)
+    assert any(
+        line.split(None, 1) == ["shared-model", "BrokenAuth, BrokenAnswer"] for line in lines
+    )
     assert console.run(["models", "--json"]) == 0
     data = {entry["id"]: entry["providers"] for entry in json.loads(console.out)}
     assert data["echo"] == ["EchoProvider"]
@@ -149,12 +161,20 @@ def _png_size(path: str) -> tuple[int, int]:
 
 def test_image_saved_to_output_file(console, tmp_path) -> None:
     target = tmp_path / "out" / "square.png"
-    assert console.run(["image", "a square", "-m", "mock-image", "--size", "20x10", "-o", str(target)]) == 0
+    assert (
+        console.run(["image", "a square", "-m", "mock-image", "--size", "20x10", "-o", str(target)])
+        == 0
+    )
     assert _png_size(str(target)) == (20, 10)
     assert f"saved {target}" in console.out
     assert mocks.ImageProvider.last["prompt"] == "a square"
     assert "queued" in console.err
-    assert console.run(["image", "two", "-m", "mock-image", "-n", "2", "-o", str(tmp_path / "pair.png")]) == 0
+    assert (
+        console.run(
+            ["image", "two", "-m", "mock-image", "-n", "2", "-o", str(tmp_path / "pair.png")]
+        )
+        == 0
+    )
     assert _png_size(str(tmp_path / "pair-1.png")) == (8, 4)
     assert _png_size(str(tmp_path / "pair-2.png")) == (8, 4)
 
@@ -220,11 +240,16 @@ def test_login_calls_the_helper_and_reports_missing_extra(console, monkeypatch, 
 
     module.login_huggingchat = nobody
     assert console.run(["login", "huggingchat"]) == 1
-    assert console.err.splitlines()[-1] == "g4f: error: MissingAuthError: Nobody logged in within 5 s"
+    assert (
+        console.err.splitlines()[-1] == "g4f: error: MissingAuthError: Nobody logged in within 5 s"
+    )
 
 
 def test_login_with_the_real_helper_without_nodriver(console, monkeypatch) -> None:
-    pytest.importorskip("g4f.Provider.hf._login", reason="the HuggingChat login helper (g4f/Provider/hf/_login.py) is not in this tree")
+    pytest.importorskip(
+        "g4f.Provider.hf._login",
+        reason="the HuggingChat login helper (g4f/Provider/hf/_login.py) is not in this tree",
+    )
     monkeypatch.setitem(sys.modules, "nodriver", None)
     assert console.run(["login", "huggingchat", "--timeout", "1"]) == 1
     assert "pip install 'g4f[login]'" in console.err

@@ -56,7 +56,12 @@ PASSWORD = "correct horse"
 LOGGED_OUT = "You have to be logged in."
 
 MODELS: list[dict[str, Any]] = [
-    {"id": "openai/gpt-oss-120b", "displayName": "gpt-oss-120b", "multimodal": False, "supportsReasoning": True},
+    {
+        "id": "openai/gpt-oss-120b",
+        "displayName": "gpt-oss-120b",
+        "multimodal": False,
+        "supportsReasoning": True,
+    },
     {"id": "meta-llama/Llama-3.3-70B-Instruct", "multimodal": False, "supportsReasoning": False},
     {"id": "Qwen/Qwen2.5-VL-32B-Instruct", "multimodal": True, "supportsReasoning": False},
     {"id": "omni", "multimodal": True, "supportsReasoning": False, "isRouter": True},
@@ -158,7 +163,9 @@ def build_app(state: ChatUI) -> web.Application:
             return hf_error(fault.status, fault.message, shape=fault.shape, headers=fault.headers)
         if state.mode == "cloudflare":
             page = "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>cloudflare</body></html>"
-            return web.Response(text=page, status=403, content_type="text/html", headers={"cf-ray": "8f00-AMS"})
+            return web.Response(
+                text=page, status=403, content_type="text/html", headers={"cf-ray": "8f00-AMS"}
+            )
         session = state.session_of(request)
         if session is None:
             return _logged_out(request)
@@ -168,7 +175,9 @@ def build_app(state: ChatUI) -> web.Application:
         fault = request.app["faults"].take(request.path)
         if fault is not None and fault.status is not None:
             return hf_error(fault.status, fault.message, shape=fault.shape)
-        return web.json_response(_superjson(MODELS), headers={"Cache-Control": "private, max-age=60"})
+        return web.json_response(
+            _superjson(MODELS), headers={"Cache-Control": "private, max-age=60"}
+        )
 
     async def create(request: web.Request) -> web.Response:
         session = guard(request)
@@ -184,7 +193,13 @@ def build_app(state: ChatUI) -> web.Application:
             return web.json_response({"message": "Invalid model"}, status=400)
         conv = Conversation(secrets.token_hex(12), model, session)
         conv.messages.append(
-            {"id": str(uuid.uuid4()), "from": "system", "content": body.get("preprompt", ""), "children": [], "ancestors": []}
+            {
+                "id": str(uuid.uuid4()),
+                "from": "system",
+                "content": body.get("preprompt", ""),
+                "children": [],
+                "ancestors": [],
+            }
         )
         state.conversations[conv.id] = conv
         summary = json.dumps(_superjson({"id": conv.id, "model": model, "title": conv.title}))
@@ -207,18 +222,28 @@ def build_app(state: ChatUI) -> web.Application:
         if isinstance(found, web.Response):
             return found
         conv = found[1]
-        return web.json_response(_superjson({"id": conv.id, "title": conv.title, "model": conv.model, "messages": conv.messages}))
+        return web.json_response(
+            _superjson(
+                {"id": conv.id, "title": conv.title, "model": conv.model, "messages": conv.messages}
+            )
+        )
 
     async def list_conversations(request: web.Request) -> web.Response:
         session = guard(request)
         if isinstance(session, web.Response):
             return session
-        mine = [{"id": c.id, "title": c.title} for c in state.conversations.values() if c.session == session]
+        mine = [
+            {"id": c.id, "title": c.title}
+            for c in state.conversations.values()
+            if c.session == session
+        ]
         return web.json_response(_superjson(mine))
 
     async def post_message(request: web.Request) -> web.StreamResponse:
         if not _origin_ok(request):
-            return web.json_response({"error": "Non-JSON form requests need to have an origin"}, status=403)
+            return web.json_response(
+                {"error": "Non-JSON form requests need to have an origin"}, status=403
+            )
         found = owned(request)
         if isinstance(found, web.Response):
             return found
@@ -226,7 +251,9 @@ def build_app(state: ChatUI) -> web.Application:
         now = time.monotonic()
         recent = [t for t in state.sent_at.get(session, []) if now - t < 60]
         if len(recent) >= state.messages_per_minute:
-            return web.json_response({"error": "You are sending too many messages. Try again later."}, status=429)
+            return web.json_response(
+                {"error": "You are sending too many messages. Try again later."}, status=429
+            )
         state.sent_at[session] = recent + [now]
         data: dict[str, Any] = {}
         files: list[dict[str, Any]] = []
@@ -236,14 +263,36 @@ def build_app(state: ChatUI) -> web.Application:
                 data = json.loads(raw)
             elif part.name == "files":
                 kind, _, name = (part.filename or "").partition(";")
-                files.append({"kind": kind, "name": name, "bytes": base64.b64decode(raw) if kind == "base64" else raw})
+                files.append(
+                    {
+                        "kind": kind,
+                        "name": name,
+                        "bytes": base64.b64decode(raw) if kind == "base64" else raw,
+                    }
+                )
         parent = data.get("id")
         if parent not in {m["id"] for m in conv.messages}:
             return web.json_response({"message": "Parent message not found"}, status=400)
         turn = sum(1 for m in conv.messages if m["from"] == "user") + 1
-        state.posts.append({"conversation": conv.id, "model": conv.model, "data": data, "files": files, "turn": turn})
+        state.posts.append(
+            {
+                "conversation": conv.id,
+                "model": conv.model,
+                "data": data,
+                "files": files,
+                "turn": turn,
+            }
+        )
         user_id = str(uuid.uuid4())
-        conv.messages.append({"id": user_id, "from": "user", "content": data.get("inputs", ""), "ancestors": [parent], "children": []})
+        conv.messages.append(
+            {
+                "id": user_id,
+                "from": "user",
+                "content": data.get("inputs", ""),
+                "ancestors": [parent],
+                "children": [],
+            }
+        )
         response = web.StreamResponse(headers={"Content-Type": "application/jsonl"})
         response.set_cookie("hf-chat", session, httponly=True)
         await response.prepare(request)
@@ -265,7 +314,11 @@ def build_app(state: ChatUI) -> web.Application:
             page = '<html><body><div><div><nav><div><div><img alt="avatar" src="data:,"></div></div></nav></div></div>Logged in</body></html>'
             return web.Response(text=page, content_type="text/html")
         # With auto_login the page plays the user: it follows "Sign in" by itself.
-        script = "<script>setTimeout(() => location.href = '/login?auto=1', 200)</script>" if request.app["auto_login"] else ""
+        script = (
+            "<script>setTimeout(() => location.href = '/login?auto=1', 200)</script>"
+            if request.app["auto_login"]
+            else ""
+        )
         page = f'<html><head><title>HuggingChat</title></head><body><a id="signin" href="/login">Sign in</a>{script}</body></html>'
         response = web.Response(text=page, content_type="text/html")
         if not request.cookies.get("hf-chat"):
@@ -274,7 +327,11 @@ def build_app(state: ChatUI) -> web.Application:
 
     async def login_form(request: web.Request) -> web.Response:
         auto = request.query.get("auto") == "1"
-        script = "<script>setTimeout(() => document.getElementById('submit').click(), 300)</script>" if auto else ""
+        script = (
+            "<script>setTimeout(() => document.getElementById('submit').click(), 300)</script>"
+            if auto
+            else ""
+        )
         page = (
             "<html><head><title>Log in</title></head><body>"
             '<form method="post" action="/login">'
@@ -288,7 +345,11 @@ def build_app(state: ChatUI) -> web.Application:
     async def login_post(request: web.Request) -> web.Response:
         form = await request.post()
         if form.get("username") != USERNAME or form.get("password") != PASSWORD:
-            return web.Response(text="<html><body>Wrong credentials</body></html>", status=401, content_type="text/html")
+            return web.Response(
+                text="<html><body>Wrong credentials</body></html>",
+                status=401,
+                content_type="text/html",
+            )
         token = "tok_" + secrets.token_hex(16)
         response = web.HTTPSeeOther("/chat/login/callback")
         response.set_cookie("token", token, httponly=True, path="/")
@@ -357,12 +418,28 @@ async def _stream_answer(
             await stream.send({"type": "status", "status": "error", "message": fault.inband_error})
             return
         if conv.model == "omni":
-            await stream.send({"type": "routerMetadata", "route": "casual", "model": "moonshotai/Kimi-K2.6", "provider": "groq"})
+            await stream.send(
+                {
+                    "type": "routerMetadata",
+                    "route": "casual",
+                    "model": "moonshotai/Kimi-K2.6",
+                    "provider": "groq",
+                }
+            )
         if reasoning:
             await stream.send({"type": "reasoning", "subtype": "status", "status": "Thinking"})
-            await stream.send({"type": "reasoning", "subtype": "stream", "token": _pad("User greets.")})
+            await stream.send(
+                {"type": "reasoning", "subtype": "stream", "token": _pad("User greets.")}
+            )
         if state.mode == "error":
-            await stream.send({"type": "status", "status": "error", "message": "Model is overloaded", "statusCode": 503})
+            await stream.send(
+                {
+                    "type": "status",
+                    "status": "error",
+                    "message": "Model is overloaded",
+                    "statusCode": 503,
+                }
+            )
             return
         for index, token in enumerate(tokens):
             cut_at = fault.cut_after if fault is not None and fault.cut_after is not None else None
@@ -374,19 +451,45 @@ async def _stream_answer(
             if index == 0 and turn == 1:
                 conv.title = f"Chat about {len(inputs.split())} words"
                 await stream.send({"type": "title", "title": conv.title})
-            await asyncio.sleep(state.token_gap if state.token_gap is not None else state.keepalive_every * 2)
+            await asyncio.sleep(
+                state.token_gap if state.token_gap is not None else state.keepalive_every * 2
+            )
         if IMAGE_TOOL_ID in (data.get("tools") or []):
             blob = png_bytes(8, 8)
             sha = hashlib.sha256(blob).hexdigest()
             state.files[(conv.id, sha)] = blob
-            await stream.send({"type": "tool", "subtype": "call", "uuid": "t1", "call": {"name": "image_generation", "parameters": {}}})
-            await stream.send({"type": "file", "name": "image.png", "sha": sha, "mime": "image/png"})
+            await stream.send(
+                {
+                    "type": "tool",
+                    "subtype": "call",
+                    "uuid": "t1",
+                    "call": {"name": "image_generation", "parameters": {}},
+                }
+            )
+            await stream.send(
+                {"type": "file", "name": "image.png", "sha": sha, "mime": "image/png"}
+            )
         if data.get("web_search"):
             sources = [{"title": "Example", "link": "https://example.org/a"}]
-            await stream.send({"type": "webSearch", "subtype": "sources", "messageType": "sources", "sources": sources})
+            await stream.send(
+                {
+                    "type": "webSearch",
+                    "subtype": "sources",
+                    "messageType": "sources",
+                    "sources": sources,
+                }
+            )
         if state.mode == "no_final":
             return
-        conv.messages.append({"id": str(uuid.uuid4()), "from": "assistant", "content": text, "ancestors": [user_id], "children": []})
+        conv.messages.append(
+            {
+                "id": str(uuid.uuid4()),
+                "from": "assistant",
+                "content": text,
+                "ancestors": [user_id],
+                "children": [],
+            }
+        )
         state.answers.append(text)
         await stream.send({"type": "status", "status": "finished"})
         await stream.send({"type": "finalAnswer", "text": text, "interrupted": False})
@@ -430,7 +533,9 @@ def har_for(cookies: dict[str, str], url: str = "https://huggingface.co/chat/") 
                         "method": "GET",
                         "url": url,
                         "headers": [{"name": ":authority", "value": "huggingface.co"}],
-                        "cookies": [{"name": k, "value": v, "httpOnly": True} for k, v in cookies.items()],
+                        "cookies": [
+                            {"name": k, "value": v, "httpOnly": True} for k, v in cookies.items()
+                        ],
                     },
                     "response": {"status": 200, "cookies": []},
                 }
@@ -439,10 +544,19 @@ def har_for(cookies: dict[str, str], url: str = "https://huggingface.co/chat/") 
     }
 
 
-def extension_export(cookies: dict[str, str], domain: str = ".huggingface.co") -> list[dict[str, Any]]:
+def extension_export(
+    cookies: dict[str, str], domain: str = ".huggingface.co"
+) -> list[dict[str, Any]]:
     """A browser-extension cookie export (Cookie-Editor style) of ``cookies``."""
     return [
-        {"domain": domain, "name": k, "value": v, "path": "/", "hostOnly": False, "secure": True,
-         "expirationDate": time.time() + 86400}
+        {
+            "domain": domain,
+            "name": k,
+            "value": v,
+            "path": "/",
+            "hostOnly": False,
+            "secure": True,
+            "expirationDate": time.time() + 86400,
+        }
         for k, v in cookies.items()
     ]

@@ -128,7 +128,9 @@ def chrome(**kwargs: object) -> StreamSession:
 
 async def test_get_json_with_browser_fingerprint_headers(server: FakeServer) -> None:
     async with chrome(headers={"x-session": "one"}) as session:
-        async with session.get(f"{server.url}/echo", params={"q": "a b"}, headers={"x-call": "two"}) as resp:
+        async with session.get(
+            f"{server.url}/echo", params={"q": "a b"}, headers={"x-call": "two"}
+        ) as resp:
             assert resp.status == 200 and resp.ok
             assert resp.content_type == "application/json"
             data = await resp.json()
@@ -159,9 +161,16 @@ async def test_post_json_data_and_multipart_form(server: FakeServer) -> None:
             assert (await resp.json())["text"] == "raw text"
         form = [
             FormFile("data", '{"inputs": "hi"}'),
-            FormFile("files", b"aGVsbG8=", filename="base64;cat.png", content_type="application/octet-stream"),
+            FormFile(
+                "files",
+                b"aGVsbG8=",
+                filename="base64;cat.png",
+                content_type="application/octet-stream",
+            ),
         ]
-        async with session.post(f"{server.url}/echo", form=form, headers={"origin": "https://x"}) as resp:
+        async with session.post(
+            f"{server.url}/echo", form=form, headers={"origin": "https://x"}
+        ) as resp:
             data = await resp.json()
     assert data["headers"]["Content-Type"].startswith("multipart/form-data")
     assert data["parts"] == [
@@ -234,7 +243,9 @@ async def test_concurrent_requests_keep_their_own_timeouts(server: FakeServer) -
 
         async def call(timeout: float | None, delay: str) -> object:
             try:
-                async with session.get(f"{server.url}/slow-headers", params={"s": delay}, timeout=timeout) as resp:
+                async with session.get(
+                    f"{server.url}/slow-headers", params={"s": delay}, timeout=timeout
+                ) as resp:
                     return await resp.json()
             except TimeoutError as exc:
                 return exc
@@ -266,7 +277,9 @@ async def test_connection_refused() -> None:
 @pytest.mark.parametrize(
     ("status", "error"), [(429, RateLimitError), (401, MissingAuthError), (400, BadRequestError)]
 )
-async def test_error_status_is_typed(server: FakeServer, status: int, error: type[Exception]) -> None:
+async def test_error_status_is_typed(
+    server: FakeServer, status: int, error: type[Exception]
+) -> None:
     async with chrome() as session:
         async with session.get(f"{server.url}/error", params={"status": str(status)}) as resp:
             assert resp.status == status
@@ -286,7 +299,9 @@ async def test_read_limit(server: FakeServer) -> None:
             assert len(await resp.read()) == 50_000
 
 
-async def test_breaking_out_closes_the_transfer_and_session_stays_usable(server: FakeServer) -> None:
+async def test_breaking_out_closes_the_transfer_and_session_stays_usable(
+    server: FakeServer,
+) -> None:
     async with chrome() as session:
         async with session.get(f"{server.url}/endless") as resp:
             async for item in resp.sse():

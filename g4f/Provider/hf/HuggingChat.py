@@ -36,7 +36,7 @@ from ._chat_api import (
     parse_models,
     read_json,
 )
-from ._chat_auth import LOGIN_HINT, iter_credentials
+from ._chat_auth import LOGIN_HINT, has_stored_credentials, iter_credentials
 from ._chat_stream import iter_message_updates
 
 __all__ = ["HuggingChat", "Conversation"]
@@ -80,7 +80,9 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
     vision_models: ClassVar[list[str]] = list(VISION_MODELS)
     image_models: ClassVar[list[str]] = list(IMAGE_MODELS)
     model_aliases: ClassVar[dict[str, str]] = {
-        alias: target for alias, target in {**CHAT_ALIASES, **IMAGE_ALIASES}.items() if target in _SERVED
+        alias: target
+        for alias, target in {**CHAT_ALIASES, **IMAGE_ALIASES}.items()
+        if target in _SERVED
     }
     #: Flags of the discovered models (``multimodal``, ``reasoning``), by id.
     model_info: ClassVar[dict[str, dict[str, bool]]] = {}
@@ -88,7 +90,9 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
     @classmethod
     async def fetch_models(cls, **kwargs: Any) -> list[str]:
         """The listed models of ``/chat/api/v2/models`` plus the image models."""
-        async with cls.open_session(impersonate="chrome", timeout=15, proxy=kwargs.get("proxy")) as session:
+        async with cls.open_session(
+            impersonate="chrome", timeout=15, proxy=kwargs.get("proxy")
+        ) as session:
             async with session.get(f"{chat_base()}/api/v2/models") as response:
                 items = parse_models(await read_json(response, "listing models"))
         HuggingChat.model_info.clear()
@@ -101,7 +105,9 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
                 for item in items
             }
         )
-        return [item["id"] for item in items] + [m for m in cls.image_models if m not in cls.model_info]
+        return [item["id"] for item in items] + [
+            m for m in cls.image_models if m not in cls.model_info
+        ]
 
     @classmethod
     async def resolve_model(cls, model: str | None) -> str:
@@ -113,6 +119,11 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
                 raise
         await cls.refresh_models()
         return cls.get_model(model)
+
+    @classmethod
+    def has_credentials(cls, api_key: Any = None, **kwargs: Any) -> bool:
+        """True when cookies are passed, in the cookies dir or cached (a token is not enough)."""
+        return has_stored_credentials(kwargs.get("cookies"), cls.read_auth_cache)
 
     @classmethod
     def login_hint(cls) -> str:
@@ -179,7 +190,9 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
             stream_timeout=stream_timeout,
         ) as session:
             entry = state.models.get(model)
-            parent = await latest_message_id(session, base, entry["conversationId"]) if entry else None
+            parent = (
+                await latest_message_id(session, base, entry["conversationId"]) if entry else None
+            )
             if entry and parent:
                 conversation_id, inputs = entry["conversationId"], get_last_user_message(messages)
             else:
@@ -198,8 +211,14 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
                 tools=[IMAGE_TOOL_ID] if is_image else None,
                 files=files,
             )
-            headers = {"accept": "*/*", "origin": origin_of(base), "referer": f"{base}/conversation/{conversation_id}"}
-            async with session.post(f"{base}/conversation/{conversation_id}", form=form, headers=headers) as response:
+            headers = {
+                "accept": "*/*",
+                "origin": origin_of(base),
+                "referer": f"{base}/conversation/{conversation_id}",
+            }
+            async with session.post(
+                f"{base}/conversation/{conversation_id}", form=form, headers=headers
+            ) as response:
                 await response.raise_for_status()
                 if is_html("", response.content_type):
                     raise MissingAuthError(

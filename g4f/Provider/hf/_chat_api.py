@@ -124,7 +124,9 @@ def _item_bytes(data: Any, name: str | None) -> tuple[bytes | str, str]:
         header, _, payload = text.partition(",")
         if ";base64" in header:
             return payload, name or "image"
-        raise BadRequestError(f"{_PROVIDER}: only base64 data: URIs can be uploaded", provider=_PROVIDER)
+        raise BadRequestError(
+            f"{_PROVIDER}: only base64 data: URIs can be uploaded", provider=_PROVIDER
+        )
     if text.startswith(("http://", "https://")):
         raise BadRequestError(
             f"{_PROVIDER}: images are uploaded, not linked; pass bytes, a file or a data: URI",
@@ -133,7 +135,9 @@ def _item_bytes(data: Any, name: str | None) -> tuple[bytes | str, str]:
     if os.path.isfile(text):
         with open(text, "rb") as handle:
             return handle.read(), name or os.path.basename(text)
-    raise BadRequestError(f"{_PROVIDER}: media is neither bytes, a file nor a data: URI", provider=_PROVIDER)
+    raise BadRequestError(
+        f"{_PROVIDER}: media is neither bytes, a file nor a data: URI", provider=_PROVIDER
+    )
 
 
 def _message_images(messages: Messages) -> list[tuple[Any, str | None]]:
@@ -165,7 +169,14 @@ def media_files(media: Iterable[Any] | None, messages: Messages) -> list[FormFil
     for data, name in items:
         payload, filename = _item_bytes(data, name)
         text = payload if isinstance(payload, str) else base64.b64encode(payload).decode()
-        parts.append(FormFile("files", text, filename=f"base64;{filename}", content_type="application/octet-stream"))
+        parts.append(
+            FormFile(
+                "files",
+                text,
+                filename=f"base64;{filename}",
+                content_type="application/octet-stream",
+            )
+        )
     return parts
 
 
@@ -177,5 +188,7 @@ def parse_models(data: Any) -> list[dict[str, Any]]:
     return [
         dict(item)
         for item in items
-        if isinstance(item, Mapping) and isinstance(item.get("id"), str) and not item.get("unlisted")
+        if isinstance(item, Mapping)
+        and isinstance(item.get("id"), str)
+        and not item.get("unlisted")
     ]

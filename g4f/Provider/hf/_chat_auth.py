@@ -26,7 +26,7 @@ from ...debug import logger
 from ...errors import MissingAuthError, MissingRequirementsError
 from ...providers.response import AuthResult, RequestLogin
 
-__all__ = ["iter_credentials", "LOGIN_HINT"]
+__all__ = ["iter_credentials", "has_stored_credentials", "LOGIN_HINT"]
 
 _PROVIDER = "HuggingChat"
 REQUIRED = ("hf-chat", "token")
@@ -59,7 +59,12 @@ def _env_timeout(default: float = 300.0) -> float:
 
 
 def _browser_login_allowed() -> bool:
-    return os.environ.get("G4F_BROWSER_LOGIN", "1").strip().lower() not in ("0", "false", "no", "off")
+    return os.environ.get("G4F_BROWSER_LOGIN", "1").strip().lower() not in (
+        "0",
+        "false",
+        "no",
+        "off",
+    )
 
 
 def _cookie_auth(cookies: Mapping[str, Any]) -> AuthResult:
@@ -77,12 +82,24 @@ def _dir_cookies() -> dict[str, str]:
     return found
 
 
-def _candidates(cookies: Mapping[str, Any] | None, read_cache: Callable[[], AuthResult | None]) -> Iterator[tuple[str, AuthResult | None]]:
+def _candidates(
+    cookies: Mapping[str, Any] | None, read_cache: Callable[[], AuthResult | None]
+) -> Iterator[tuple[str, AuthResult | None]]:
     yield "cookies passed in", _cookie_auth(cookies) if _complete(cookies) else None
     files = _dir_cookies()
     yield "cookies dir", _cookie_auth(files) if _complete(files) else None
     cached = read_cache()
-    yield "auth cache", cached if cached is not None and _complete(getattr(cached, "cookies", None)) else None
+    yield (
+        "auth cache",
+        cached if cached is not None and _complete(getattr(cached, "cookies", None)) else None,
+    )
+
+
+def has_stored_credentials(
+    cookies: Mapping[str, Any] | None, read_cache: Callable[[], AuthResult | None]
+) -> bool:
+    """Whether a complete cookie pair is at hand without a browser login."""
+    return any(auth is not None for _, auth in _candidates(cookies, read_cache))
 
 
 async def iter_credentials(
@@ -115,7 +132,9 @@ async def iter_credentials(
             login_url, probe_url=f"{login_url}/api/v2/conversations", timeout=timeout, proxy=proxy
         )
     except (MissingAuthError, MissingRequirementsError) as exc:
-        raise MissingAuthError(f"{_PROVIDER}: browser login failed: {exc}. {LOGIN_HINT}", provider=_PROVIDER) from None
+        raise MissingAuthError(
+            f"{_PROVIDER}: browser login failed: {exc}. {LOGIN_HINT}", provider=_PROVIDER
+        ) from None
     yield AuthResult(
         cookies=values,
         headers={"user-agent": user_agent} if user_agent else {},

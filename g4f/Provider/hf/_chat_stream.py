@@ -48,13 +48,17 @@ def _tool_progress(update: Mapping[str, Any]) -> Reasoning | None:
     if subtype == "call":
         return Reasoning(status=f"Calling {name}", label="Tool")
     if subtype == "error":
-        return Reasoning(status=f"Tool failed: {update.get('message', '')}".rstrip(": "), label="Tool")
+        return Reasoning(
+            status=f"Tool failed: {update.get('message', '')}".rstrip(": "), label="Tool"
+        )
     if subtype == "result":
         return Reasoning(status="Tool finished", label="Tool")
     return None
 
 
-def _media(update: Mapping[str, Any], file_url: Callable[[str], str], prompt: str, options: dict[str, Any]) -> Any:
+def _media(
+    update: Mapping[str, Any], file_url: Callable[[str], str], prompt: str, options: dict[str, Any]
+) -> Any:
     sha, mime = str(update.get("sha") or ""), str(update.get("mime") or "")
     if not sha:
         return None
@@ -91,7 +95,9 @@ async def iter_message_updates(
             logger.debug("%s: skipping an undecodable stream line (%d chars)", _PROVIDER, len(line))
             continue
         if not isinstance(update, dict) or "type" not in update:
-            raise ResponseError(f"{_PROVIDER}: unexpected stream line: {line[:100]}", provider=_PROVIDER)
+            raise ResponseError(
+                f"{_PROVIDER}: unexpected stream line: {line[:100]}", provider=_PROVIDER
+            )
         kind = update["type"]
         if kind == "stream":
             token = _clean(update.get("token"))
@@ -132,4 +138,6 @@ async def iter_message_updates(
                 yield sources
             yield FinishReason("stop")
             return
-    raise NetworkError(f"{_PROVIDER}: the answer stream ended without a final answer", provider=_PROVIDER)
+    raise NetworkError(
+        f"{_PROVIDER}: the answer stream ended without a final answer", provider=_PROVIDER
+    )

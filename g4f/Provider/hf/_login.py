@@ -136,7 +136,9 @@ async def _stop(browser: Any) -> None:
         util.get_registered_instances().discard(browser)
 
 
-async def _logged_in(tab: Any, browser: Any, url: str, probe_url: str | None) -> dict[str, str] | None:
+async def _logged_in(
+    tab: Any, browser: Any, url: str, probe_url: str | None
+) -> dict[str, str] | None:
     cookies = _cookies_for(await browser.cookies.get_all(), url)
     if not all(cookies.get(name) for name in REQUIRED_COOKIES):
         return None
@@ -181,8 +183,10 @@ async def browser_login(
             "(Debian: apt-get install chromium) or set G4F_BROWSER_EXECUTABLE_PATH"
         )
     headless = _headless(headless)
-    if not headless and sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if (
+        not headless
+        and sys.platform.startswith("linux")
+        and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     ):
         raise MissingAuthError(
             "No display for the login browser: run `g4f login huggingchat` where a browser "
@@ -202,7 +206,9 @@ async def browser_login(
                 user_data_dir=profile,
             )
         except Exception as exc:  # noqa: BLE001 - nodriver raises bare Exception on start failures
-            raise MissingAuthError(f"The login browser did not start ({type(exc).__name__})") from None
+            raise MissingAuthError(
+                f"The login browser did not start ({type(exc).__name__})"
+            ) from None
         hook: asyncio.Task[None] | None = None
         try:
             tab = await browser.get(url)

@@ -68,7 +68,9 @@ def conversation_of(chunks: list[Any]) -> Conversation:
     return found[-1]
 
 
-async def test_answer_stream_is_parsed_and_reading_stops_at_final_answer(server: ChatUIServer) -> None:
+async def test_answer_stream_is_parsed_and_reading_stops_at_final_answer(
+    server: ChatUIServer,
+) -> None:
     creds = server.state.new_session()
     start = time.monotonic()
     chunks = await run(MODEL, "hello there friend", cookies=creds)
@@ -79,14 +81,18 @@ async def test_answer_stream_is_parsed_and_reading_stops_at_final_answer(server:
     assert chunks[-1] == FinishReason("stop")
     assert isinstance(chunks[0], Conversation)
     titles = [c for c in chunks if isinstance(c, TitleGeneration)]
-    assert [t.title for t in titles] == [server.state.conversations[conversation_of(chunks).models[MODEL]["conversationId"]].title]
+    assert [t.title for t in titles] == [
+        server.state.conversations[conversation_of(chunks).models[MODEL]["conversationId"]].title
+    ]
     assert Reasoning(status="Thinking") in chunks and Reasoning("User greets.") in chunks
     # The title arrives between tokens, as chat-ui interleaves it.
     index = chunks.index(titles[0])
     assert isinstance(chunks[index - 1], str) and isinstance(chunks[index + 1], str)
 
 
-async def test_first_turn_sends_history_later_turns_only_the_new_message(server: ChatUIServer) -> None:
+async def test_first_turn_sends_history_later_turns_only_the_new_message(
+    server: ChatUIServer,
+) -> None:
     creds = server.state.new_session()
     history = [
         {"role": "system", "content": "Be brief."},
@@ -97,11 +103,17 @@ async def test_first_turn_sends_history_later_turns_only_the_new_message(server:
     first = await run(MODEL, history, cookies=creds)
     state = conversation_of(first)
     sent = server.state.posts[-1]["data"]
-    assert sent["inputs"] == "System: Be brief.\nUser: Hi\nAssistant: Hello!\nUser: Tell me a joke\nAssistant:"
+    assert (
+        sent["inputs"]
+        == "System: Be brief.\nUser: Hi\nAssistant: Hello!\nUser: Tell me a joke\nAssistant:"
+    )
     conv_id = state.models[MODEL]["conversationId"]
     assistant_id = server.state.conversations[conv_id].messages[-1]["id"]
 
-    history += [{"role": "assistant", "content": text_of(first)}, {"role": "user", "content": "Another one"}]
+    history += [
+        {"role": "assistant", "content": text_of(first)},
+        {"role": "user", "content": "Another one"},
+    ]
     second = await run(MODEL, history, cookies=creds, conversation=state)
     post = server.state.posts[-1]
     assert post["conversation"] == conv_id
@@ -109,7 +121,10 @@ async def test_first_turn_sends_history_later_turns_only_the_new_message(server:
     assert post["data"]["id"] == assistant_id
     assert post["turn"] == 2
     assert len(server.state.creates) == 1
-    assert conversation_of(second).models[MODEL] == {"conversationId": conv_id, "messageId": assistant_id}
+    assert conversation_of(second).models[MODEL] == {
+        "conversationId": conv_id,
+        "messageId": assistant_id,
+    }
 
 
 async def test_switching_models_keeps_one_conversation_per_model(server: ChatUIServer) -> None:
@@ -119,17 +134,31 @@ async def test_switching_models_keeps_one_conversation_per_model(server: ChatUIS
     state = conversation_of(await run("llama-3.3-70b", "two", cookies=creds, conversation=state))
     assert set(state.models) == {MODEL, other}
     assert state.models[MODEL]["conversationId"] != state.models[other]["conversationId"]
-    messages = [{"role": "user", "content": "one"}, {"role": "assistant", "content": "x"}, {"role": "user", "content": "three"}]
-    state = conversation_of(await run(MODEL, messages, cookies=creds, conversation=state.get_dict()))
+    messages = [
+        {"role": "user", "content": "one"},
+        {"role": "assistant", "content": "x"},
+        {"role": "user", "content": "three"},
+    ]
+    state = conversation_of(
+        await run(MODEL, messages, cookies=creds, conversation=state.get_dict())
+    )
     post = server.state.posts[-1]
-    assert (post["conversation"], post["model"], post["data"]["inputs"]) == (state.models[MODEL]["conversationId"], MODEL, "three")
+    assert (post["conversation"], post["model"], post["data"]["inputs"]) == (
+        state.models[MODEL]["conversationId"],
+        MODEL,
+        "three",
+    )
     assert [c["model"] for c in server.state.creates] == [MODEL, other]
 
 
 async def test_a_gone_conversation_starts_over_with_the_history(server: ChatUIServer) -> None:
     creds = server.state.new_session()
     stale = Conversation(models={MODEL: {"conversationId": "0" * 24, "messageId": "m"}})
-    messages = [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}, {"role": "user", "content": "c"}]
+    messages = [
+        {"role": "user", "content": "a"},
+        {"role": "assistant", "content": "b"},
+        {"role": "user", "content": "c"},
+    ]
     state = conversation_of(await run(MODEL, messages, cookies=creds, conversation=stale))
     assert state.models[MODEL]["conversationId"] != "0" * 24
     assert server.state.posts[-1]["data"]["inputs"] == "User: a\nAssistant: b\nUser: c\nAssistant:"
@@ -144,7 +173,10 @@ async def test_images_upload_as_base64_files_parts(server: ChatUIServer) -> None
     messages = [
         {
             "role": "user",
-            "content": [{"type": "text", "text": "What is this?"}, {"type": "image_url", "image_url": {"url": data_uri}}],
+            "content": [
+                {"type": "text", "text": "What is this?"},
+                {"type": "image_url", "image_url": {"url": data_uri}},
+            ],
         }
     ]
     await run("Qwen/Qwen2.5-VL-32B-Instruct", messages, cookies=creds, media=[(first, "cat.png")])
@@ -163,7 +195,9 @@ async def test_links_are_rejected_before_any_request(server: ChatUIServer) -> No
     assert server.state.creates == []
 
 
-async def test_image_generation_returns_a_file_fetchable_with_the_session(server: ChatUIServer) -> None:
+async def test_image_generation_returns_a_file_fetchable_with_the_session(
+    server: ChatUIServer,
+) -> None:
     creds = server.state.new_session()
     chunks = await run("flux", "draw a red square", cookies=creds)
     post = server.state.posts[-1]
@@ -198,14 +232,20 @@ async def test_web_search_sources_and_router_metadata(server: ChatUIServer) -> N
 async def test_multipart_posts_carry_origin_and_referer(server: ChatUIServer) -> None:
     creds = server.state.new_session()
     await run(MODEL, "hi", cookies=creds)
-    post = [r for r in server.requests if r["method"] == "POST" and r["path"].startswith("/chat/conversation/")][-1]
+    post = [
+        r
+        for r in server.requests
+        if r["method"] == "POST" and r["path"].startswith("/chat/conversation/")
+    ][-1]
     assert post["headers"]["Origin"] == server.url
     assert post["headers"]["Referer"] == f"{server.url}{post['path']}"
     # The fake enforces chat-ui's CSRF rule for clients that forget it.
     async with StreamSession(cookies=creds) as session:
         from g4f.requests import FormFile
 
-        async with session.post(f"{server.url}{post['path']}", form=[FormFile("data", "{}")]) as response:
+        async with session.post(
+            f"{server.url}{post['path']}", form=[FormFile("data", "{}")]
+        ) as response:
             assert response.status == 403
 
 
@@ -222,7 +262,9 @@ async def test_cut_stream_is_a_network_error(server: ChatUIServer) -> None:
     creds = server.state.new_session()
     seen: list[Any] = []
     with pytest.raises(NetworkError):
-        async for chunk in HuggingChat.create_async_generator(MODEL, [{"role": "user", "content": "x"}], cookies=creds):
+        async for chunk in HuggingChat.create_async_generator(
+            MODEL, [{"role": "user", "content": "x"}], cookies=creds
+        ):
             seen.append(chunk)
     assert text_of(seen) == "Hello"
 
@@ -249,7 +291,9 @@ async def test_model_rejected_by_the_service_is_not_a_login_problem(server: Chat
     assert len(server.state.creates) == 1
 
 
-async def test_unknown_model_is_looked_up_once_and_typos_need_no_login(server: ChatUIServer) -> None:
+async def test_unknown_model_is_looked_up_once_and_typos_need_no_login(
+    server: ChatUIServer,
+) -> None:
     creds = server.state.new_session()
     await run("Qwen/Qwen2.5-VL-32B-Instruct", "x", cookies=creds)
     assert server.state.posts[-1]["model"] == "Qwen/Qwen2.5-VL-32B-Instruct"
@@ -261,7 +305,12 @@ async def test_unknown_model_is_looked_up_once_and_typos_need_no_login(server: C
 
 async def test_model_discovery(server: ChatUIServer) -> None:
     models = await HuggingChat.refresh_models()
-    assert models[:4] == ["openai/gpt-oss-120b", "meta-llama/Llama-3.3-70B-Instruct", "Qwen/Qwen2.5-VL-32B-Instruct", "omni"]
+    assert models[:4] == [
+        "openai/gpt-oss-120b",
+        "meta-llama/Llama-3.3-70B-Instruct",
+        "Qwen/Qwen2.5-VL-32B-Instruct",
+        "omni",
+    ]
     assert "hidden/model" not in models
     assert set(HuggingChat.image_models) <= set(models)
     assert HuggingChat.model_info["Qwen/Qwen2.5-VL-32B-Instruct"]["multimodal"] is True
@@ -271,7 +320,10 @@ async def test_model_discovery(server: ChatUIServer) -> None:
     server.faults.add(status=500, message="down", path="/api/v2/models")
     assert await HuggingChat.refresh_models() == HuggingChat.static_models()
     keys = HuggingChat.any_model_keys()
-    assert keys["llama-3.3-70b"] == "meta-llama/Llama-3.3-70B-Instruct" and keys["flux"] == "black-forest-labs/FLUX.1-dev"
+    assert (
+        keys["llama-3.3-70b"] == "meta-llama/Llama-3.3-70B-Instruct"
+        and keys["flux"] == "black-forest-labs/FLUX.1-dev"
+    )
 
 
 # --- credentials ---------------------------------------------------------------------
@@ -284,7 +336,9 @@ async def test_no_credentials_anywhere(server: ChatUIServer) -> None:
     assert server.requests == []
 
 
-async def test_cookie_dir_files_are_used_and_cached_0600(server: ChatUIServer, cookies_dir: Path) -> None:
+async def test_cookie_dir_files_are_used_and_cached_0600(
+    server: ChatUIServer, cookies_dir: Path
+) -> None:
     creds = server.state.new_session()
     (cookies_dir / "huggingface.co.har").write_text(json.dumps(har_for(creds)))
     await run(MODEL, "x")
@@ -294,7 +348,9 @@ async def test_cookie_dir_files_are_used_and_cached_0600(server: ChatUIServer, c
     assert json.loads(cache.read_text())["cookies"] == creds
 
 
-async def test_order_passed_cookies_then_files_then_cache(server: ChatUIServer, cookies_dir: Path) -> None:
+async def test_order_passed_cookies_then_files_then_cache(
+    server: ChatUIServer, cookies_dir: Path
+) -> None:
     passed, files, cached = (server.state.new_session() for _ in range(3))
     HuggingChat.write_auth_cache(_auth(cached))
     (cookies_dir / "export.json").write_text(json.dumps(extension_export(files)))
@@ -303,7 +359,11 @@ async def test_order_passed_cookies_then_files_then_cache(server: ChatUIServer, 
     (cookies_dir / "export.json").unlink()
     HuggingChat.write_auth_cache(_auth(cached))
     await run(MODEL, "x")
-    assert [c["session"] for c in server.state.creates] == [passed["hf-chat"], files["hf-chat"], cached["hf-chat"]]
+    assert [c["session"] for c in server.state.creates] == [
+        passed["hf-chat"],
+        files["hf-chat"],
+        cached["hf-chat"],
+    ]
 
 
 def _auth(cookies: dict[str, str]) -> Any:
@@ -320,7 +380,9 @@ async def test_incomplete_cookie_pairs_are_skipped(server: ChatUIServer, cookies
     assert server.requests == []
 
 
-async def test_expired_session_triggers_exactly_one_reauth(server: ChatUIServer, cookies_dir: Path) -> None:
+async def test_expired_session_triggers_exactly_one_reauth(
+    server: ChatUIServer, cookies_dir: Path
+) -> None:
     fresh = server.state.new_session()
     (cookies_dir / "fresh.har").write_text(json.dumps(har_for(fresh)))
     stale = {"hf-chat": "expired-session-0000", "token": "expired-token-0000"}
@@ -333,7 +395,9 @@ async def test_expired_session_triggers_exactly_one_reauth(server: ChatUIServer,
 
 
 @pytest.mark.parametrize("mode", ["html", "cloudflare", "logged_out"])
-async def test_rejected_twice_is_missing_auth_with_hint(server: ChatUIServer, cookies_dir: Path, mode: str) -> None:
+async def test_rejected_twice_is_missing_auth_with_hint(
+    server: ChatUIServer, cookies_dir: Path, mode: str
+) -> None:
     if mode != "logged_out":
         server.state.mode = mode
     first = server.state.new_session()
@@ -381,7 +445,9 @@ async def test_a_malformed_line_is_skipped(server: ChatUIServer) -> None:
 
 async def test_status_fault_on_any_route(server: ChatUIServer) -> None:
     creds = server.state.new_session()
-    server.faults.add(status=503, message="Service Unavailable", shape="html", path="/chat/conversation")
+    server.faults.add(
+        status=503, message="Service Unavailable", shape="html", path="/chat/conversation"
+    )
     with pytest.raises(ResponseStatusError) as info:
         await run(MODEL, "x", cookies=creds)
     assert info.value.status_code == 503
@@ -395,11 +461,19 @@ async def _lines(*updates: Any) -> Any:
 async def parse(*updates: Any) -> list[Any]:
     from g4f.Provider.hf._chat_stream import iter_message_updates
 
-    return [c async for c in iter_message_updates(_lines(*updates), file_url=lambda sha: f"https://x/{sha}")]
+    return [
+        c
+        async for c in iter_message_updates(
+            _lines(*updates), file_url=lambda sha: f"https://x/{sha}"
+        )
+    ]
 
 
 async def test_parser_final_answer_text_when_nothing_streamed() -> None:
-    chunks = await parse({"type": "status", "status": "started"}, {"type": "finalAnswer", "text": "Whole.", "interrupted": False})
+    chunks = await parse(
+        {"type": "status", "status": "started"},
+        {"type": "finalAnswer", "text": "Whole.", "interrupted": False},
+    )
     assert chunks == ["Whole.", FinishReason("stop")]
 
 
@@ -422,7 +496,10 @@ async def test_parser_tool_updates_are_progress_and_files_by_mime() -> None:
         {"type": "finalAnswer", "text": "ok"},
         {"type": "stream", "token": "never read"},
     )
-    assert chunks[:2] == [Reasoning(status="Calling search", label="Tool"), Reasoning(status="Tool finished", label="Tool")]
+    assert chunks[:2] == [
+        Reasoning(status="Calling search", label="Tool"),
+        Reasoning(status="Tool finished", label="Tool"),
+    ]
     assert isinstance(chunks[2], VideoResponse) and chunks[2].urls == ["https://x/abc"]
     assert chunks[3:] == ["ok", FinishReason("stop")]
 
@@ -446,14 +523,19 @@ async def test_automatic_browser_login_can_be_turned_off(
     monkeypatch.setenv("G4F_BROWSER_LOGIN", "0")
     seen: list[Any] = []
     with pytest.raises(MissingAuthError, match="g4f login huggingchat"):
-        async for chunk in HuggingChat.create_async_generator(MODEL, [{"role": "user", "content": "x"}]):
+        async for chunk in HuggingChat.create_async_generator(
+            MODEL, [{"role": "user", "content": "x"}]
+        ):
             seen.append(chunk)
     assert not any(isinstance(c, RequestLogin) for c in seen)
     assert server.requests == []
 
 
 async def test_an_unwritable_cache_never_breaks_the_answer(
-    server: ChatUIServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    server: ChatUIServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the cookies dir should be")

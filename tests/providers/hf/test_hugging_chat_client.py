@@ -43,7 +43,9 @@ def client() -> AsyncClient:
     return AsyncClient(provider=HuggingChat)
 
 
-async def test_two_turns_reuse_the_conversation_and_send_only_the_new_message(server: ChatUIServer) -> None:
+async def test_two_turns_reuse_the_conversation_and_send_only_the_new_message(
+    server: ChatUIServer,
+) -> None:
     creds = server.state.new_session()
     messages = [{"role": "user", "content": "What is a llama?"}]
     first = await client().chat.completions.create(messages, model=MODEL, cookies=creds)
@@ -51,11 +53,19 @@ async def test_two_turns_reuse_the_conversation_and_send_only_the_new_message(se
     assert first.provider == "HuggingChat" and first.choices[0].finish_reason == "stop"
     conv_id = first.conversation.models[MODEL]["conversationId"]
 
-    messages += [{"role": "assistant", "content": first.choices[0].message.content}, {"role": "user", "content": "And an alpaca?"}]
-    second = await client().chat.completions.create(messages, model=MODEL, cookies=creds, conversation=first.conversation)
+    messages += [
+        {"role": "assistant", "content": first.choices[0].message.content},
+        {"role": "user", "content": "And an alpaca?"},
+    ]
+    second = await client().chat.completions.create(
+        messages, model=MODEL, cookies=creds, conversation=first.conversation
+    )
     assert second.choices[0].message.content == server.state.answers[-1]
     assert [p["conversation"] for p in server.state.posts] == [conv_id, conv_id]
-    assert [p["data"]["inputs"] for p in server.state.posts] == ["What is a llama?", "And an alpaca?"]
+    assert [p["data"]["inputs"] for p in server.state.posts] == [
+        "What is a llama?",
+        "And an alpaca?",
+    ]
     assert len(server.state.creates) == 1
     assert second.conversation.models[MODEL]["conversationId"] == conv_id
 
@@ -64,10 +74,16 @@ async def test_switching_models_keeps_two_conversations(server: ChatUIServer) ->
     creds = server.state.new_session()
     other = "meta-llama/Llama-3.3-70B-Instruct"
     a = await client().chat.completions.create("hi A", model=MODEL, cookies=creds)
-    b = await client().chat.completions.create("hi B", model="llama-3.3-70b", cookies=creds, conversation=a.conversation)
+    b = await client().chat.completions.create(
+        "hi B", model="llama-3.3-70b", cookies=creds, conversation=a.conversation
+    )
     assert set(b.conversation.models) == {MODEL, other}
     chunks = client().chat.completions.create(
-        [{"role": "user", "content": "hi A"}, {"role": "assistant", "content": "x"}, {"role": "user", "content": "again A"}],
+        [
+            {"role": "user", "content": "hi A"},
+            {"role": "assistant", "content": "x"},
+            {"role": "user", "content": "again A"},
+        ],
         model=MODEL,
         cookies=creds,
         conversation=b.conversation,
@@ -90,7 +106,10 @@ async def test_images_upload_as_files(server: ChatUIServer) -> None:
     creds = server.state.new_session()
     image = png_bytes(4, 4)
     response = await client().chat.completions.create(
-        "Describe the picture", model="Qwen/Qwen2.5-VL-32B-Instruct", cookies=creds, media=[(image, "photo.png")]
+        "Describe the picture",
+        model="Qwen/Qwen2.5-VL-32B-Instruct",
+        cookies=creds,
+        media=[(image, "photo.png")],
     )
     assert response.choices[0].message.content == server.state.answers[-1]
     files = server.state.posts[-1]["files"]
@@ -98,7 +117,9 @@ async def test_images_upload_as_files(server: ChatUIServer) -> None:
 
 
 @pytest.mark.parametrize("kind", ["har", "json"])
-async def test_cookie_files_in_the_cookies_dir_are_picked_up(server: ChatUIServer, cookies_dir: Path, kind: str) -> None:
+async def test_cookie_files_in_the_cookies_dir_are_picked_up(
+    server: ChatUIServer, cookies_dir: Path, kind: str
+) -> None:
     creds = server.state.new_session()
     if kind == "har":
         (cookies_dir / "huggingface.co.har").write_text(json.dumps(har_for(creds)))
@@ -120,10 +141,14 @@ async def test_auth_cache_file_is_0600_and_reused(server: ChatUIServer, cookies_
 
 
 def _creates(server: ChatUIServer) -> int:
-    return len([r for r in server.requests if r["method"] == "POST" and r["path"] == "/chat/conversation"])
+    return len(
+        [r for r in server.requests if r["method"] == "POST" and r["path"] == "/chat/conversation"]
+    )
 
 
-async def test_expired_session_triggers_exactly_one_reauth(server: ChatUIServer, cookies_dir: Path) -> None:
+async def test_expired_session_triggers_exactly_one_reauth(
+    server: ChatUIServer, cookies_dir: Path
+) -> None:
     expired = server.state.new_session()
     server.state.sessions.pop(expired["hf-chat"])  # the session expired on the server
     fresh = server.state.new_session()
@@ -135,7 +160,9 @@ async def test_expired_session_triggers_exactly_one_reauth(server: ChatUIServer,
     assert json.loads((cookies_dir / "auth_HuggingChat.json").read_text())["cookies"] == fresh
 
 
-async def test_a_second_rejection_ends_with_how_to_log_in(server: ChatUIServer, cookies_dir: Path) -> None:
+async def test_a_second_rejection_ends_with_how_to_log_in(
+    server: ChatUIServer, cookies_dir: Path
+) -> None:
     expired = server.state.new_session()
     HuggingChat.write_auth_cache(_auth(expired))
     also_expired = server.state.new_session()
@@ -153,7 +180,9 @@ async def test_no_cookie_value_in_errors_or_debug_logs(
 ) -> None:
     good = server.state.new_session()
     bad = {"hf-chat": "rejected-session-value-42", "token": "rejected-token-value-42"}
-    (cookies_dir / "broken.json").write_text('[{"domain": ".huggingface.co", "name": "token", "value": "' + bad["token"])
+    (cookies_dir / "broken.json").write_text(
+        '[{"domain": ".huggingface.co", "name": "token", "value": "' + bad["token"]
+    )
     g4f.debug.enable_logging(logging.DEBUG)
     errors: list[BaseException] = []
     try:
@@ -173,7 +202,9 @@ async def test_no_cookie_value_in_errors_or_debug_logs(
     finally:
         g4f.debug.logger.setLevel(logging.NOTSET)
     assert len(errors) == 2
-    shown = caplog.text + "".join(f"{e}{e!r}{e.__cause__}{e.__cause__!r}{getattr(e, 'body', '')}" for e in errors)
+    shown = caplog.text + "".join(
+        f"{e}{e!r}{e.__cause__}{e.__cause__!r}{getattr(e, 'body', '')}" for e in errors
+    )
     assert "broken.json" in caplog.text  # the corrupt file was reported by name
     for value in (*good.values(), *bad.values()):
         assert value not in shown
@@ -182,7 +213,9 @@ async def test_no_cookie_value_in_errors_or_debug_logs(
 def test_sync_client_streams(server: ChatUIServer) -> None:
     creds = server.state.new_session()
     sync = Client(provider="HuggingChat")
-    chunks = list(sync.chat.completions.create("sync please", model=MODEL, cookies=creds, stream=True))
+    chunks = list(
+        sync.chat.completions.create("sync please", model=MODEL, cookies=creds, stream=True)
+    )
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
     assert text == server.state.answers[-1]
     assert chunks[-1].choices[0].finish_reason == "stop"
@@ -217,12 +250,18 @@ async def test_images_generate_fetches_the_file_with_the_session(server: ChatUIS
 
     creds = server.state.new_session()
     result = await client().images.generate(
-        "a red square", model="flux", provider=HuggingChat, cookies=creds, response_format="b64_json"
+        "a red square",
+        model="flux",
+        provider=HuggingChat,
+        cookies=creds,
+        response_format="b64_json",
     )
     assert result.provider == "HuggingChat"
     assert base64.b64decode(result.data[0].b64_json) == png_bytes(8, 8)
     assert server.state.posts[-1]["data"]["tools"] == ["000000000000000000000001"]
-    urls = await client().images.generate("a red square", model="flux", provider="HuggingChat", cookies=creds)
+    urls = await client().images.generate(
+        "a red square", model="flux", provider="HuggingChat", cookies=creds
+    )
     assert urls.data[0].url.startswith(f"{server.url}/chat/conversation/")
 
 
@@ -234,3 +273,14 @@ async def test_cookies_set_with_g4f_set_cookies_are_used(server: ChatUIServer) -
     response = await client().chat.completions.create("hello", model=MODEL)
     assert response.choices[0].message.content == server.state.answers[-1]
     assert server.state.creates[-1]["session"] == creds["hf-chat"]
+
+
+def test_anyprovider_ranks_huggingchat_by_cookies_not_tokens(monkeypatch) -> None:
+    from g4f.Provider import HuggingChat
+    from g4f.providers.any_provider import AnyProvider
+
+    monkeypatch.setenv("HF_TOKEN", "hf_rankingtoken_abcdefgh")
+    order = [p.__name__ for p, _ in AnyProvider.get_providers("llama-3.3-70b")]
+    assert "HuggingChat" in order and order[-1] == "HuggingChat"
+    assert HuggingChat.has_credentials(cookies={"hf-chat": "c", "token": "t"})
+    assert not HuggingChat.has_credentials(api_key="hf_rankingtoken_abcdefgh")

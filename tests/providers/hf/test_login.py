@@ -38,7 +38,9 @@ def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 async def _wait_for_path(tab: Any, path: str) -> None:
     for _ in range(150):
-        state = await tab.evaluate("location.pathname + ' ' + document.readyState", return_by_value=True)
+        state = await tab.evaluate(
+            "location.pathname + ' ' + document.readyState", return_by_value=True
+        )
         if state == f"{path} complete":
             return
         await asyncio.sleep(0.1)
@@ -66,7 +68,9 @@ async def log_in_as_user(tab: Any) -> None:
         await _wait_for_path(tab, "/login")
 
     async def fill() -> None:
-        await tab.evaluate("document.getElementById('username').value = ''; document.getElementById('password').value = ''")
+        await tab.evaluate(
+            "document.getElementById('username').value = ''; document.getElementById('password').value = ''"
+        )
         await (await tab.select("#username", timeout=15)).send_keys(USERNAME)
         await (await tab.select("#password", timeout=15)).send_keys(PASSWORD)
         await (await tab.select("#submit", timeout=15)).click()
@@ -82,7 +86,9 @@ def server() -> Iterator[ChatUIServer]:
 
 
 @requires_browser
-async def test_browser_login_stores_the_session_cookies(server: ChatUIServer, tmp_path: Path, profile: Path) -> None:
+async def test_browser_login_stores_the_session_cookies(
+    server: ChatUIServer, tmp_path: Path, profile: Path
+) -> None:
     cookies_dir = tmp_path / "cookies"
     auth = await _login.login_huggingchat(
         cookies_dir,
@@ -93,7 +99,7 @@ async def test_browser_login_stores_the_session_cookies(server: ChatUIServer, tm
         on_page=log_in_as_user,
     )
     assert server.state.logins == 1
-    (session, token), = server.state.sessions.items()
+    ((session, token),) = server.state.sessions.items()
     assert auth.cookies["hf-chat"] == session and auth.cookies["token"] == token
     stored = cookies_dir / "auth_HuggingChat.json"
     assert stat.S_IMODE(stored.stat().st_mode) == 0o600
@@ -106,12 +112,18 @@ async def test_browser_login_stores_the_session_cookies(server: ChatUIServer, tm
 
 
 @requires_browser
-async def test_browser_login_gives_up_when_nobody_logs_in(server: ChatUIServer, profile: Path) -> None:
+async def test_browser_login_gives_up_when_nobody_logs_in(
+    server: ChatUIServer, profile: Path
+) -> None:
     from nodriver.core import util
 
     with pytest.raises(MissingAuthError, match="Nobody logged in within 3 s"):
         await _login.browser_login(
-            f"{server.url}/chat", probe_url=f"{server.url}/chat/api/v2/conversations", timeout=3, headless=True, user_data_dir=profile
+            f"{server.url}/chat",
+            probe_url=f"{server.url}/chat/api/v2/conversations",
+            timeout=3,
+            headless=True,
+            user_data_dir=profile,
         )
     assert server.state.logins == 0
     assert not util.get_registered_instances()
@@ -124,8 +136,13 @@ async def test_expired_cache_is_replaced_by_a_browser_login(
     with ChatUIServer(auto_login=True) as server:
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         monkeypatch.setenv("G4F_BROWSER_HEADLESS", "1")
+        monkeypatch.setenv("G4F_BROWSER_LOGIN", "1")  # this test is about the automatic login
         monkeypatch.setenv("G4F_BROWSER_USER_DATA_DIR", str(profile))
-        stale = AuthResult(cookies={"hf-chat": "old-session-1234", "token": "old-token-1234"}, headers={}, impersonate="chrome")
+        stale = AuthResult(
+            cookies={"hf-chat": "old-session-1234", "token": "old-token-1234"},
+            headers={},
+            impersonate="chrome",
+        )
         HuggingChat.write_auth_cache(stale)
         chunks = [
             c
@@ -138,7 +155,7 @@ async def test_expired_cache_is_replaced_by_a_browser_login(
         assert server.state.logins == 1
         cached = HuggingChat.read_auth_cache()
         assert cached is not None
-        (session, token), = server.state.sessions.items()
+        ((session, token),) = server.state.sessions.items()
         assert cached.cookies["hf-chat"] == session and cached.cookies["token"] == token
 
 
@@ -147,21 +164,27 @@ def test_browser_available_needs_a_binary(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert _login.browser_available() is False
 
 
-async def test_missing_browser_binary_is_a_requirements_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+async def test_missing_browser_binary_is_a_requirements_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("G4F_BROWSER_EXECUTABLE_PATH", str(tmp_path / "missing-chrome"))
     with pytest.raises(MissingRequirementsError, match="G4F_BROWSER_EXECUTABLE_PATH"):
         await _login.login_huggingchat(tmp_path, timeout=1, url="http://127.0.0.1:9/chat")
     assert not (tmp_path / "auth_HuggingChat.json").exists()
 
 
-async def test_missing_nodriver_is_a_requirements_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+async def test_missing_nodriver_is_a_requirements_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setitem(sys.modules, "nodriver", None)
     assert _login.browser_available() is False
     with pytest.raises(MissingRequirementsError, match=r"g4f\[login\]"):
         await _login.login_huggingchat(tmp_path, timeout=1, url="http://127.0.0.1:9/chat")
 
 
-async def test_no_display_and_not_headless_fails_fast(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+async def test_no_display_and_not_headless_fails_fast(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     if not sys.platform.startswith("linux"):
         pytest.skip("the display check applies to Linux only")
     monkeypatch.setenv("G4F_BROWSER_EXECUTABLE_PATH", sys.executable)
@@ -174,7 +197,10 @@ async def test_no_display_and_not_headless_fails_fast(monkeypatch: pytest.Monkey
 
 @requires_browser
 def test_cli_login_command_with_a_real_browser(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, profile: Path, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    profile: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from g4f.cli import main
 
@@ -185,7 +211,7 @@ def test_cli_login_command_with_a_real_browser(
         cookies_dir = tmp_path / "cli-cookies"
         code = main(["login", "huggingchat", "--cookies-dir", str(cookies_dir), "--timeout", "60"])
         assert code == 0, capsys.readouterr()
-        (session, token), = server.state.sessions.items()
+        ((session, token),) = server.state.sessions.items()
     data = json.loads((cookies_dir / "auth_HuggingChat.json").read_text())
     assert data["cookies"]["hf-chat"] == session and data["cookies"]["token"] == token
     output = capsys.readouterr()
