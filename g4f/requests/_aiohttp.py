@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from ..errors import MissingRequirementsError, NetworkError, ResponseError, TimeoutError
+from ._body import read_limited
 
 if TYPE_CHECKING:
     from .session import FormFile, StreamSession
@@ -59,18 +60,7 @@ class _Response:
         return {name: morsel.value for name, morsel in self._raw.cookies.items()}
 
     async def read(self, limit: int | None = None, truncate: bool = False) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in self.iter_chunks():
-            chunks.append(chunk)
-            size += len(chunk)
-            if limit is not None and size > limit:
-                if truncate:
-                    return b"".join(chunks)[:limit]
-                raise ResponseError(
-                    f"response body larger than {limit} bytes", provider=self._provider
-                )
-        return b"".join(chunks)
+        return await read_limited(self.iter_chunks(), limit, truncate, self._provider)
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         content = self._raw.content

@@ -26,6 +26,7 @@ from curl_cffi.requests import exceptions as curl_errors
 from curl_cffi.requests.models import STREAM_END
 
 from ..errors import NetworkError, ResponseError, TimeoutError
+from ._body import read_limited
 
 if TYPE_CHECKING:
     from curl_cffi.requests import Response
@@ -114,18 +115,7 @@ class _Response:
         return {cookie.name: cookie.value or "" for cookie in self._raw.cookies.jar}
 
     async def read(self, limit: int | None = None, truncate: bool = False) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in self.iter_chunks():
-            chunks.append(chunk)
-            size += len(chunk)
-            if limit is not None and size > limit:
-                if truncate:
-                    return b"".join(chunks)[:limit]
-                raise ResponseError(
-                    f"response body larger than {limit} bytes", provider=self._provider
-                )
-        return b"".join(chunks)
+        return await read_limited(self.iter_chunks(), limit, truncate, self._provider)
 
     async def iter_chunks(self) -> AsyncIterator[bytes]:
         queue = self._raw.queue
