@@ -88,6 +88,12 @@ class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
         model_map = get_model_map()
         entries = model_map.get(model)
         if not entries:
+            entries = {
+                p.__name__: model
+                for p in _providers()
+                if any(model.startswith(prefix) for prefix in getattr(p, "model_prefixes", ()))
+            }
+        if not entries:
             if "/" in model:
                 entries = {
                     p.__name__: model

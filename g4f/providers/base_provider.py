@@ -179,6 +179,8 @@ class ProviderModelMixin:
     video_models: ClassVar[list[str]] = []
     #: Accept model ids that are not listed (the service decides).
     accepts_any_model: ClassVar[bool] = False
+    #: Model id prefixes this provider alone understands (``space:`` for Spaces).
+    model_prefixes: ClassVar[tuple[str, ...]] = ()
     #: Seconds a discovered list stays fresh.
     models_ttl: ClassVar[float] = 3600.0
 

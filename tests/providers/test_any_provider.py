@@ -179,3 +179,15 @@ def test_providers_without_their_credentials_go_last(monkeypatch: pytest.MonkeyP
         p.__name__ for p, _ in AnyProvider.get_providers("llama-3.3-70b", cookies={"a": "b"})
     ]
     assert cookies == ["FreeProvider", "CookieProvider", "KeyedProvider"]
+
+
+class PrefixProvider(FreeProvider):
+    url = "https://prefix.example"
+    model_prefixes = ("space:",)
+
+
+def test_model_prefixes_route_to_their_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(any_provider, "_providers", lambda: [KeyedProvider, PrefixProvider])
+    any_provider._cache.update(key=None, map=None)
+    pairs = AnyProvider.get_providers("space:owner/app")
+    assert [(p.__name__, m) for p, m in pairs] == [("PrefixProvider", "space:owner/app")]

@@ -54,6 +54,7 @@ class HuggingSpace(AsyncGeneratorProvider, ProviderModelMixin):
     default_model = Qwen_Qwen_2_5.default_model
     default_image_model = BlackForestLabs_Flux1Dev.default_model
     default_vision_model = BlackForestLabs_Flux1KontextDev.default_model
+    model_prefixes: ClassVar[tuple[str, ...]] = ("space:",)
     models: ClassVar[list[str]] = _merged("models")
     image_models: ClassVar[list[str]] = _merged("image_models")
     vision_models: ClassVar[list[str]] = [BlackForestLabs_Flux1KontextDev.default_model]
