@@ -111,9 +111,18 @@ class GuardedHandler(web.RequestHandler):
     # -- the head deadline -------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        manager = self._manager
+        if isinstance(manager, GuardedServer) and not manager.admit():
+            # Refused before aiohttp starts its request task: nothing runs for it.
+            self.refused = True
+            self._force_close = True  # data_received ignores anything that still arrives
+            transport.write(  # type: ignore[attr-defined]
+                raw_error(503, "too_many_connections", "The server has too many open connections")
+            )
+            transport.close()
+            return
         super().connection_made(transport)
-        if not self.refused:
-            self._arm_head_timer()
+        self._arm_head_timer()
 
     def _arm_head_timer(self) -> None:
         self._head_bytes = 0
@@ -169,14 +178,6 @@ class GuardedHandler(web.RequestHandler):
         """Close this idle connection to make room for a new one."""
         self._cancel_head_timer()
         self.force_close()
-
-    def refuse(self, transport: asyncio.Transport) -> None:
-        """Answer 503 on a connection over the limit and close it."""
-        self.refused = True
-        transport.write(
-            raw_error(503, "too_many_connections", "The server has too many open connections")
-        )
-        transport.close()
 
     def stop_lingering(self) -> None:
         """Close right after the current answer instead of draining an unread body.
@@ -237,31 +238,33 @@ class GuardedServer(web.Server):
         self.evicted = 0
         self.refused = 0
         self._at_limit = False
+        # Connections with an open socket. aiohttp's own table keeps a connection until
+        # its request task has finished, which can be after the socket is gone.
+        self._live: set[web.RequestHandler] = set()
 
     def __call__(self) -> GuardedHandler:
         return GuardedHandler(self, loop=self._loop, **self._kwargs)
 
+    def admit(self) -> bool:
+        """Whether a new connection may open: at the limit, the idlest idle connection is
+        closed to make room; False when every open connection is busy."""
+        live = self._live
+        if len(live) < self.max_connections:
+            return True
+        self._limit_reached()
+        idle = [h for h in live if isinstance(h, GuardedHandler) and h.awaiting_head()]
+        if not idle:
+            self.refused += 1
+            return False
+        victim = min(idle, key=lambda h: h.last_activity)
+        live.discard(victim)
+        victim.evict()
+        self.evicted += 1
+        return True
+
     def connection_made(self, handler: web.RequestHandler, transport: asyncio.Transport) -> None:
-        connections = self._connections
-        if len(connections) >= self.max_connections:
-            self._limit_reached()
-            idle = [
-                h
-                for h in connections
-                if isinstance(h, GuardedHandler) and h.transport is not None and h.awaiting_head()
-            ]
-            if not idle:
-                self.refused += 1
-                if isinstance(handler, GuardedHandler):
-                    handler.refuse(transport)
-                else:
-                    transport.close()
-                return
-            victim = min(idle, key=lambda h: h.last_activity)
-            connections.pop(victim, None)
-            victim.evict()
-            self.evicted += 1
         super().connection_made(handler, transport)
+        self._live.add(handler)
 
     def _limit_reached(self) -> None:
         if not self._at_limit:
@@ -277,7 +280,8 @@ class GuardedServer(web.Server):
         self, handler: web.RequestHandler, exc: BaseException | None = None
     ) -> None:
         super().connection_lost(handler, exc)
-        if self._at_limit and len(self._connections) < self.max_connections * 0.9:
+        self._live.discard(handler)
+        if self._at_limit and len(self._live) < self.max_connections * 0.9:
             self._at_limit = False
             logger.warning(
                 "g4f api: below the connection limit again (%d idle connections closed, "
