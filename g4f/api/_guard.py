@@ -99,8 +99,9 @@ def make_expect_handler(config: ApiConfig):  # type: ignore[no-untyped-def]
             response = web.json_response(
                 error_body(exc.message, exc.type, exc.code, exc.param), status=exc.status
             )
-            # The body was never invited: close instead of reading what may follow.
+            # The body was never invited: close at once instead of draining what follows.
             response.force_close()
+            _stop_lingering(request)
             return response
         if request.version >= (1, 1):
             await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
