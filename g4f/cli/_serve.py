@@ -72,9 +72,8 @@ def connection_options(args: argparse.Namespace) -> dict[str, Any]:
             try:
                 value = kind(os.environ[env].strip())
             except ValueError:
-                raise UsageError(
-                    f"{env} must be a {kind.__name__}, not {os.environ[env]!r}"
-                ) from None
+                what = "an integer" if kind is int else "a number"
+                raise UsageError(f"{env} must be {what}, not {os.environ[env]!r}") from None
         if value is None:
             value = kind(default)
         # 'not value > 0' also refuses NaN; 'inf' is not a usable limit either.

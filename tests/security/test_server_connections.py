@@ -10,6 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 
@@ -290,3 +294,60 @@ def test_the_limit_warning_is_valid_json_free_text() -> None:
             "param": None,
         }
     }
+
+
+def _g4f_api(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "g4f", "api", "--bind", "127.0.0.1:0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+async def test_g4f_api_process_takes_the_limits_from_flags_and_environment() -> None:
+    """``g4f api`` as a real process: ``G4F_MAX_CONNECTIONS`` and ``--header-timeout``
+    apply, and reaching the limit prints one warning line on stderr (not a flood)."""
+    proc = _g4f_api("--header-timeout", "1", env={"G4F_MAX_CONNECTIONS": "3"})
+    try:
+        assert proc.stderr is not None
+        line = await asyncio.to_thread(proc.stderr.readline)
+        port = int(line.rsplit(":", 1)[1].split()[0])
+        idle = [await Raw.open(port) for _ in range(3)]
+        for _ in range(10):  # each new connection displaces the idlest one
+            status, _, _ = parse(
+                await exchange(
+                    port, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                )
+            )
+            assert status == 200
+        late = await Raw.open(port)
+        await until(late.poll, 1.0 + SLACK, "the idle connection closed by --header-timeout")
+        assert late.closed_at - late.opened >= 1.0 - EARLY  # type: ignore[operator]
+        for raw in [*idle, late]:
+            raw.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = await asyncio.to_thread(proc.communicate, timeout=30)
+    assert proc.returncode == 0, err
+    assert err.count("the limit (--max-connections") == 1, err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--max-connections", "0"], {}, "--max-connections must be a positive number"),
+        (["--header-timeout", "nan"], {}, "--header-timeout must be a positive number"),
+        ([], {"G4F_MAX_CONNECTIONS": "many"}, "G4F_MAX_CONNECTIONS must be an integer"),
+        ([], {"G4F_BODY_TIMEOUT": "-1"}, "G4F_BODY_TIMEOUT must be a positive number"),
+    ],
+)
+def test_g4f_api_refuses_unusable_limits(
+    args: list[str], env: dict[str, str], message: str
+) -> None:
+    proc = _g4f_api(*args, env=env)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2, err
+    assert message in err and "Traceback" not in err
