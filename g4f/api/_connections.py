@@ -98,7 +98,7 @@ class GuardedHandler(web.RequestHandler):
     head gets a 408. Between requests aiohttp's keep-alive timer closes idle connections.
     """
 
-    __slots__ = ("_head_timeout", "_head_handle", "_head_bytes", "last_activity", "refused")
+    __slots__ = ("_head_timeout", "_head_handle", "_head_bytes", "last_activity")
 
     def __init__(self, manager: GuardedServer, **kwargs: Any) -> None:
         super().__init__(manager, **kwargs)
@@ -106,7 +106,6 @@ class GuardedHandler(web.RequestHandler):
         self._head_handle: asyncio.TimerHandle | None = None
         self._head_bytes = 0
         self.last_activity = self._loop.time()
-        self.refused = False
 
     # -- the head deadline -------------------------------------------------------------
 
@@ -114,7 +113,6 @@ class GuardedHandler(web.RequestHandler):
         manager = self._manager
         if isinstance(manager, GuardedServer) and not manager.admit():
             # Refused before aiohttp starts its request task: nothing runs for it.
-            self.refused = True
             self._force_close = True  # data_received ignores anything that still arrives
             transport.write(  # type: ignore[attr-defined]
                 raw_error(503, "too_many_connections", "The server has too many open connections")
@@ -243,6 +241,7 @@ class GuardedServer(web.Server):
         self._live: set[web.RequestHandler] = set()
 
     def __call__(self) -> GuardedHandler:
+        # aiohttp's Server.__call__ with the protocol class swapped (same handler kwargs).
         return GuardedHandler(self, loop=self._loop, **self._kwargs)
 
     def admit(self) -> bool:

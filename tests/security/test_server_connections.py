@@ -279,7 +279,7 @@ def test_connection_budget_raises_the_soft_limit_or_caps_below_it(
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-def test_the_limit_warning_is_valid_json_free_text() -> None:
+def test_raw_errors_are_complete_json_responses() -> None:
     """The raw answers written without a request object are complete JSON responses."""
     from g4f.api._connections import raw_error
 
