@@ -148,5 +148,6 @@ async def read_body(request: web.Request, config: ApiConfig) -> bytes:
             return bytes(body)
         body += chunk
         if len(body) > config.max_body:
-            _stop_lingering(request)
+            # aiohttp drains (and discards) the rest for a while, so that a client still
+            # uploading reads the 413 instead of a reset.
             raise _too_large(config)

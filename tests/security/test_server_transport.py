@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -292,3 +292,30 @@ async def test_unknown_expectation_is_417_json(upstream: FakeRouter) -> None:
         status, _, body = parse(await exchange(port, raw + b"{}"))
     assert status == 417
     _assert_openai_error(body, 417, "expectation_failed")
+
+
+async def test_an_oversized_upload_reads_413_not_a_reset(upstream: FakeRouter) -> None:
+    """Through the guarded server, a client still uploading past ``max_body`` (chunked, so
+    nothing is known up front) reads the JSON 413; nothing reaches the provider."""
+    import aiohttp
+
+    limit = 64 * 1024
+    before = len(upstream.requests)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"messages": [{"role": "user", "content": "'
+        for _ in range(64):
+            yield b"x" * 8192
+        yield b'"}]}'
+
+    async with served(provider="HuggingFaceAPI", max_body=limit) as port:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(
+                f"http://127.0.0.1:{port}/v1/chat/completions",
+                data=chunks(),
+                headers={"Content-Type": "application/json"},
+            ) as response:
+                assert response.status == 413
+                body = await response.json()
+    _assert_openai_error(body, 413, "request_too_large")
+    assert len(upstream.requests) == before
