@@ -13,7 +13,16 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from ._config import DEFAULT_MAX_BODY, DEFAULT_SHUTDOWN_TIMEOUT, ApiConfig
+from ._config import (
+    DEFAULT_BODY_DEADLINE,
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_KEEPALIVE_TIMEOUT,
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_SHUTDOWN_TIMEOUT,
+    ApiConfig,
+)
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -31,6 +40,11 @@ def create_app(
     media_provider: Any = None,
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
     disconnect_poll: float = 0.2,
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    body_deadline: float = DEFAULT_BODY_DEADLINE,
+    keepalive_timeout: float = DEFAULT_KEEPALIVE_TIMEOUT,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> web.Application:
     """An aiohttp application serving the OpenAI-compatible API.
 
@@ -43,9 +57,34 @@ def create_app(
     AnyProvider). ``shutdown_timeout``: seconds running requests get to finish when
     the server stops. ``disconnect_poll``: how often (seconds) a waiting request
     checks that its client is still connected.
+
+    ``body_timeout``: longest silence between two pieces of a request body;
+    ``body_deadline``: seconds the whole body gets (both answer 408). The connection
+    settings ``header_timeout`` (seconds to deliver a request head),
+    ``keepalive_timeout`` (idle time between requests) and ``max_connections`` take
+    effect when the app is served by :func:`run_api` / ``g4f api``.
+
+    Every log record the process writes from now on is redacted of secrets
+    (:func:`g4f.debug.redact_all_logging`).
     """
     from .._secrets import add_secret
+    from ..debug import redact_all_logging
     from ._app import build_app
+
+    config = ApiConfig(
+        api_key=api_key or None,
+        max_body=max_body,
+        provider=provider,
+        media_provider=media_provider,
+        shutdown_timeout=shutdown_timeout,
+        disconnect_poll=disconnect_poll,
+        header_timeout=header_timeout,
+        body_timeout=body_timeout,
+        body_deadline=body_deadline,
+        keepalive_timeout=keepalive_timeout,
+        max_connections=max_connections,
+    )
+    redact_all_logging()
 
     if api_key:
         add_secret(api_key)
@@ -55,16 +94,6 @@ def create_app(
         path = os.fspath(cookies_dir)
         set_cookies_dir(path)
         os.environ["G4F_COOKIES_DIR"] = path
-    if max_body < 1:
-        raise ValueError("max_body must be positive")
-    config = ApiConfig(
-        api_key=api_key or None,
-        max_body=max_body,
-        provider=provider,
-        media_provider=media_provider,
-        shutdown_timeout=shutdown_timeout,
-        disconnect_poll=disconnect_poll,
-    )
     return build_app(config)
 
 

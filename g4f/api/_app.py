@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 from ..debug import logger
 from ._config import ApiConfig
-from ._errors import ApiError, error_body, error_payload
+from ._errors import error_body, error_payload
+from ._guard import check_request_head
 from ._routes import Routes
 from ._stream import ClientGone, Inflight
 
@@ -20,13 +20,11 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CONFIG_KEY: web.AppKey[ApiConfig] = web.AppKey("g4f_config", ApiConfig)
 INFLIGHT_KEY: web.AppKey[Inflight] = web.AppKey("g4f_inflight", Inflight)
 
-#: Routes answered without the server key (health checks of load balancers).
-_OPEN_PATHS = frozenset({"/", "/health", "/v1/health"})
-
 _HTTP_CODES = {
     404: ("not_found", "No such route"),
     405: ("method_not_allowed", "Method not allowed"),
     413: ("request_too_large", "The request body is too large"),
+    417: ("expectation_failed", "Only 'Expect: 100-continue' is supported"),
 }
 
 
@@ -59,41 +57,15 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
         return json_error(status, body, headers)
 
 
-def _presented_key(request: web.Request) -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.headers.get("X-Api-Key") or None
-
-
 def make_auth_middleware(
     config: ApiConfig,
 ) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
-    """Requires the server key (constant-time compare) on every route but health."""
-    expected = (config.api_key or "").encode()
+    """Requires the server key (constant-time compare) on every route but health, and
+    refuses a declared body above ``max_body`` before reading it."""
 
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if expected and request.path not in _OPEN_PATHS:
-            presented = _presented_key(request)
-            if presented is None:
-                raise ApiError(
-                    401,
-                    "Missing API key: send 'Authorization: Bearer <key>'",
-                    type="authentication_error",
-                    code="missing_api_key",
-                )
-            if not hmac.compare_digest(presented.encode(), expected):
-                raise ApiError(
-                    401, "Invalid API key", type="authentication_error", code="invalid_api_key"
-                )
-        if request.content_length is not None and request.content_length > config.max_body:
-            raise ApiError(
-                413,
-                f"The request body is too large (limit {config.max_body} bytes)",
-                code="request_too_large",
-            )
+        check_request_head(request, config)
         return await handler(request)
 
     return auth_middleware

@@ -5,12 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ApiConfig", "DEFAULT_MAX_BODY", "DEFAULT_SHUTDOWN_TIMEOUT"]
+__all__ = [
+    "ApiConfig",
+    "DEFAULT_MAX_BODY",
+    "DEFAULT_SHUTDOWN_TIMEOUT",
+    "DEFAULT_HEADER_TIMEOUT",
+    "DEFAULT_BODY_TIMEOUT",
+    "DEFAULT_BODY_DEADLINE",
+    "DEFAULT_KEEPALIVE_TIMEOUT",
+    "DEFAULT_MAX_CONNECTIONS",
+]
 
 #: Largest accepted request body: room for a few inline images, far below a memory risk.
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
 #: Seconds in-flight requests get to finish when the server stops.
 DEFAULT_SHUTDOWN_TIMEOUT = 10.0
+#: Seconds a connection gets to deliver a complete request head (line and headers).
+DEFAULT_HEADER_TIMEOUT = 10.0
+#: Longest silence (seconds) between two pieces of a request body.
+DEFAULT_BODY_TIMEOUT = 10.0
+#: Seconds the whole request body gets, however steadily it trickles in.
+DEFAULT_BODY_DEADLINE = 60.0
+#: Seconds an idle kept-alive connection stays open waiting for its next request.
+DEFAULT_KEEPALIVE_TIMEOUT = 75.0
+#: Open client connections; at the limit the idlest one is closed for a new one.
+DEFAULT_MAX_CONNECTIONS = 1024
 
 
 @dataclass
@@ -23,6 +42,22 @@ class ApiConfig:
     media_provider: Any = None
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
     disconnect_poll: float = 0.2
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    body_deadline: float = DEFAULT_BODY_DEADLINE
+    keepalive_timeout: float = DEFAULT_KEEPALIVE_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+
+    def __post_init__(self) -> None:
+        if self.max_body < 1:
+            raise ValueError("max_body must be positive")
+        if self.max_connections < 1:
+            raise ValueError("max_connections must be positive")
+        for name in ("header_timeout", "body_timeout", "body_deadline", "keepalive_timeout"):
+            value = getattr(self, name)
+            # NaN compares false with everything, so test for the good range.
+            if not (isinstance(value, (int, float)) and 0 < value < float("inf")):
+                raise ValueError(f"{name} must be a positive number of seconds")
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else None

@@ -13,6 +13,7 @@ from ..models import VIDEO_ALIASES
 from ..version import __version__
 from ._config import ApiConfig
 from ._errors import ApiError
+from ._guard import make_expect_handler, read_body
 from ._payloads import completion_payload, images_payload, models_payload
 from ._schema import parse_chat, parse_json, parse_media
 from ._stream import Inflight, stream_response
@@ -36,12 +37,14 @@ class Routes:
         app.router.add_get("/v1/models/{model:.+}", self.model)
         app.router.add_get("/v1/providers", self.providers)
         app.router.add_get("/v1/providers/{name}", self.provider)
-        app.router.add_post("/v1/chat/completions", self.chat)
-        app.router.add_post("/v1/images/generations", self.images)
-        app.router.add_post("/v1/media/generations", self.media)
+        # Every POST route refuses an oversized or unauthorised upload before 100 Continue.
+        expect = make_expect_handler(self.config)
+        app.router.add_post("/v1/chat/completions", self.chat, expect_handler=expect)
+        app.router.add_post("/v1/images/generations", self.images, expect_handler=expect)
+        app.router.add_post("/v1/media/generations", self.media, expect_handler=expect)
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
-        return parse_json(await request.read())
+        return parse_json(await read_body(request, self.config))
 
     def _provider_key(self, request: web.Request) -> str | None:
         """A caller's own HF token (``Bearer hf_...``), used only when the server has no key."""

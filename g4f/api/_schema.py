@@ -1,7 +1,10 @@
 """Validation of request bodies: JSON in, the arguments of the client call out.
 
 Only the fields listed here reach a provider; anything else in a body is ignored,
-so a caller cannot steer the server's own settings (proxy, base URL, keys).
+so a caller cannot steer the server's own settings (proxy, base URL, keys). Every
+documented field is checked with OpenAI's types and ranges (a 400 whose ``param``
+names the field), and the whole body is refused when any string holds a lone
+surrogate or any number is not finite, before a provider is called.
 """
 
 from __future__ import annotations
@@ -14,26 +17,41 @@ from typing import Any
 from ..client.service import normalize_messages
 from ..errors import InvalidRequestError
 from ..typing import Messages
-from ._errors import ApiError
-
-__all__ = ["ChatRequest", "MediaRequest", "parse_json", "parse_chat", "parse_media"]
-
-_NUMBER_FIELDS = ("temperature", "top_p", "presence_penalty", "frequency_penalty")
-_INT_FIELDS = ("max_tokens", "seed")
-_MEDIA_PASS = (
-    "negative_prompt",
-    "seed",
-    "aspect_ratio",
-    "resolution",
-    "num_inference_steps",
-    "guidance_scale",
+from ._fields import (
+    INT64,
+    bad,
+    check_text,
+    enum,
+    integer,
+    join,
+    number,
+    obj,
+    optional_bool,
+    optional_str,
+    scan,
 )
+from ._messages import check_messages, check_response_format, check_tool_choice, check_tools
+
+__all__ = ["ChatRequest", "MediaRequest", "parse_json", "parse_chat", "parse_media", "bad"]
+
 _SIZE = re.compile(r"^(\d{2,5})x(\d{2,5})$")
-
-
-def bad(message: str, param: str | None = None, code: str = "invalid_request") -> ApiError:
-    """A 400 about the request body."""
-    return ApiError(400, message, code=code, param=param)
+_ASPECT = re.compile(r"^\d{1,5}:\d{1,5}$")
+#: OpenAI's longest image prompt (gpt-image-1).
+MAX_PROMPT = 32_000
+#: Documented chat fields g4f checks but does not forward.
+_CHAT_ENUMS = {
+    "service_tier": ("auto", "default", "flex", "scale", "priority"),
+    "reasoning_effort": ("none", "minimal", "low", "medium", "high", "xhigh"),
+    "verbosity": ("low", "medium", "high"),
+}
+_IMAGE_ENUMS = {
+    "quality": ("standard", "hd", "low", "medium", "high", "auto"),
+    "style": ("vivid", "natural"),
+    "background": ("transparent", "opaque", "auto"),
+    "moderation": ("low", "auto"),
+    "output_format": ("png", "jpeg", "webp"),
+}
+_MEDIA_STRINGS = ("negative_prompt", "aspect_ratio", "resolution")
 
 
 def parse_json(raw: bytes) -> dict[str, Any]:
@@ -48,35 +66,8 @@ def parse_json(raw: bytes) -> dict[str, Any]:
         raise bad("The request body is nested too deeply", code="invalid_json") from None
     if not isinstance(data, dict):
         raise bad("The request body must be a JSON object", code="invalid_json")
+    scan(data)
     return data
-
-
-def _optional_str(data: dict[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise bad(f"'{name}' must be a string", name)
-    return value or None
-
-
-def _bool(data: dict[str, Any], name: str) -> bool:
-    value = data.get(name, False)
-    if value is None:
-        return False
-    if not isinstance(value, bool):
-        raise bad(f"'{name}' must be a boolean", name)
-    return value
-
-
-def _number(data: dict[str, Any], name: str, integer: bool = False) -> Any:
-    value = data.get(name)
-    if value is None:
-        return None
-    kinds = (int,) if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kinds):
-        raise bad(f"'{name}' must be {'an integer' if integer else 'a number'}", name)
-    return value
 
 
 @dataclass
@@ -94,63 +85,85 @@ class ChatRequest:
 def parse_chat(data: dict[str, Any]) -> ChatRequest:
     """Validate a chat body; raises a 400 :class:`ApiError` naming the bad field."""
     if "messages" not in data:
-        raise bad("'messages' is required", "messages")
+        raise bad("Missing required parameter: 'messages'", "messages")
+    check_messages(data["messages"])
     try:
         messages = normalize_messages(data["messages"])
     except InvalidRequestError as exc:
         raise bad(str(exc), "messages") from None
-    model = _optional_str(data, "model") or ""
-    provider = _optional_str(data, "provider")
-    stream = _bool(data, "stream")
-    options = data.get("stream_options") or {}
-    if not isinstance(options, dict):
-        raise bad("'stream_options' must be an object", "stream_options")
-    n = _number(data, "n", integer=True)
-    if n not in (None, 1):
+    model = optional_str(data, "model") or ""
+    provider = optional_str(data, "provider")
+    stream = bool(optional_bool(data, "stream"))
+    options = data.get("stream_options")
+    options = {} if options is None else obj(options, "stream_options")
+    include_usage = optional_bool(options, "include_usage", path="stream_options")
+    optional_bool(options, "include_obfuscation", path="stream_options")
+    if integer(data, "n", 1, 128) not in (None, 1):
         raise bad("Only n=1 is supported", "n")
-    params: dict[str, Any] = {}
-    for name in _NUMBER_FIELDS:
-        params[name] = _number(data, name)
-    for name in _INT_FIELDS:
-        params[name] = _number(data, name, integer=True)
-    limit = _number(data, "max_completion_tokens", integer=True)
+    params: dict[str, Any] = {
+        "temperature": number(data, "temperature", 0, 2),
+        "top_p": number(data, "top_p", 0, 1),
+        "presence_penalty": number(data, "presence_penalty", -2, 2),
+        "frequency_penalty": number(data, "frequency_penalty", -2, 2),
+        "max_tokens": integer(data, "max_tokens", 1),
+        "seed": integer(data, "seed", *INT64),
+    }
+    limit = integer(data, "max_completion_tokens", 1)
     if limit is not None:
         params["max_tokens"] = limit
     params["stop"] = _stop(data.get("stop"))
-    params["tools"] = _list_of_objects(data, "tools")
-    choice = data.get("tool_choice")
-    if choice is not None and not isinstance(choice, (str, dict)):
-        raise bad("'tool_choice' must be a string or an object", "tool_choice")
-    params["tool_choice"] = choice
-    response_format = data.get("response_format")
-    if response_format is not None and not isinstance(response_format, dict):
-        raise bad("'response_format' must be an object", "response_format")
-    params["response_format"] = response_format
+    params["tools"] = check_tools(data.get("tools"))
+    params["tool_choice"] = check_tool_choice(data.get("tool_choice"), params["tools"])
+    params["response_format"] = check_response_format(data.get("response_format"))
+    _check_unforwarded(data)
     return ChatRequest(
         messages=messages,
         model=model,
         provider=provider,
         stream=stream,
-        include_usage=bool(options.get("include_usage")),
+        include_usage=bool(include_usage),
         params={k: v for k, v in params.items() if v is not None},
     )
 
 
+def _check_unforwarded(data: dict[str, Any]) -> None:
+    """The documented fields g4f accepts but does not pass on still get OpenAI's checks."""
+    for name in ("logprobs", "parallel_tool_calls", "store"):
+        optional_bool(data, name)
+    if integer(data, "top_logprobs", 0, 20) is not None and data.get("logprobs") is not True:
+        raise bad("'top_logprobs' needs 'logprobs': true", "top_logprobs")
+    for name in ("user", "prompt_cache_key", "safety_identifier"):
+        optional_str(data, name)
+    for name, choices in _CHAT_ENUMS.items():
+        enum(data, name, choices)
+    bias = data.get("logit_bias")
+    if bias is not None:
+        for token in obj(bias, "logit_bias"):
+            number(bias, token, -100, 100, path="logit_bias")
+    metadata = data.get("metadata")
+    if metadata is not None:
+        if len(obj(metadata, "metadata")) > 16:
+            raise bad("'metadata' holds more than 16 keys", "metadata")
+        for key, value in metadata.items():
+            check_text(key, "metadata", max_length=64)
+            check_text(value, join("metadata", key), max_length=512)
+    modalities = data.get("modalities")
+    if modalities is not None:
+        if not isinstance(modalities, list):
+            raise bad("'modalities' must be an array", "modalities")
+        for index, item in enumerate(modalities):
+            enum({index: item}, index, ("text", "audio"), path="modalities")  # type: ignore[arg-type]
+
+
 def _stop(value: Any) -> Any:
+    """OpenAI's ``stop``: a string or an array of up to 4 strings."""
     if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(s, str) for s in value) and len(value) <= 4:
-        return value
-    raise bad("'stop' must be a string or a list of up to 4 strings", "stop")
-
-
-def _list_of_objects(data: dict[str, Any], name: str) -> list[dict[str, Any]] | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise bad(f"'{name}' must be a list of objects", name)
-    return value or None
+        return value or None
+    if isinstance(value, list) and len(value) <= 4:
+        for index, item in enumerate(value):
+            check_text(item, join("stop", index))
+        return value or None
+    raise bad("'stop' must be a string or an array of up to 4 strings", "stop")
 
 
 @dataclass
@@ -170,31 +183,32 @@ def parse_media(data: dict[str, Any]) -> MediaRequest:
     prompt = data.get("prompt")
     if not isinstance(prompt, str) or not prompt.strip():
         raise bad("'prompt' is required and must be a non-empty string", "prompt")
-    n = _number(data, "n", integer=True)
-    n = 1 if n is None else n
-    if not 1 <= n <= 10:
-        raise bad("'n' must be between 1 and 10", "n")
-    response_format = _optional_str(data, "response_format") or "url"
-    if response_format not in ("url", "b64_json"):
-        raise bad("'response_format' must be 'url' or 'b64_json'", "response_format")
+    check_text(prompt, "prompt", max_length=MAX_PROMPT)
+    n = integer(data, "n", 1, 10)
+    response_format = enum(data, "response_format", ("url", "b64_json")) or "url"
+    for name, choices in _IMAGE_ENUMS.items():
+        enum(data, name, choices)
+    integer(data, "output_compression", 0, 100)
+    optional_str(data, "user")
     params: dict[str, Any] = {}
-    size = _optional_str(data, "size")
+    size = optional_str(data, "size")
     if size and size != "auto":
         match = _SIZE.match(size)
         if not match:
             raise bad("'size' must look like 1024x1024", "size")
         params["width"], params["height"] = int(match.group(1)), int(match.group(2))
-    for name in _MEDIA_PASS:
-        value = data.get(name)
-        if value is not None:
-            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-                raise bad(f"'{name}' must be a string or a number", name)
-            params[name] = value
+    for name in _MEDIA_STRINGS:
+        params[name] = optional_str(data, name, max_length=MAX_PROMPT)
+    if params["aspect_ratio"] is not None and not _ASPECT.match(params["aspect_ratio"]):
+        raise bad("'aspect_ratio' must look like 16:9", "aspect_ratio")
+    params["seed"] = integer(data, "seed", 0, INT64[1])
+    params["num_inference_steps"] = integer(data, "num_inference_steps", 1, 1000)
+    params["guidance_scale"] = number(data, "guidance_scale", 0, 100)
     return MediaRequest(
         prompt=prompt,
-        model=_optional_str(data, "model"),
-        provider=_optional_str(data, "provider"),
-        n=n,
+        model=optional_str(data, "model"),
+        provider=optional_str(data, "provider"),
+        n=1 if n is None else n,
         response_format=response_format,
-        params=params,
+        params={k: v for k, v in params.items() if v is not None},
     )

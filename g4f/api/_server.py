@@ -8,9 +8,46 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from aiohttp import web
+from ._connections import GuardedRunner, logger
 
-__all__ = ["serve"]
+__all__ = ["serve", "connection_budget"]
+
+#: File descriptors kept free for what a request opens besides its own socket
+#: (connections to providers, cookie and cache files, the listening socket).
+FD_RESERVE = 256
+
+
+def connection_budget(wanted: int) -> int:
+    """How many client connections the process can hold, raising the soft
+    ``RLIMIT_NOFILE`` toward its hard limit when ``wanted`` needs it.
+
+    Accepting past the descriptor limit fails with ``EMFILE`` on every attempt (and
+    floods the log); capping connections below it keeps the server answering.
+    """
+    try:
+        import resource
+    except ImportError:  # not POSIX: no limit to consult
+        return wanted
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = wanted + FD_RESERVE
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        target = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return wanted
+    budget = max(1, soft - FD_RESERVE)
+    logger.warning(
+        "g4f api: the open-file limit (%d) allows only %d connections, not %d; "
+        "raise 'ulimit -n' to allow more",
+        soft,
+        budget,
+        wanted,
+    )
+    return budget
 
 
 async def serve(
@@ -21,14 +58,24 @@ async def serve(
     on_ready: Callable[[str, int], None] | None = None,
     **app_kwargs: Any,
 ) -> None:
-    """Run the API on ``host:port`` until ``stop`` is set or a SIGINT/SIGTERM arrives."""
+    """Run the API on ``host:port`` until ``stop`` is set or a SIGINT/SIGTERM arrives.
+
+    Connections are guarded (see :mod:`g4f.api._connections`): a deadline for every
+    request head, the keep-alive timeout, at most ``max_connections`` open at once.
+    """
+    from aiohttp import web
+
     from . import create_app
-    from ._config import DEFAULT_SHUTDOWN_TIMEOUT
+    from ._app import CONFIG_KEY
 
     app = create_app(**app_kwargs)
-    timeout = float(app_kwargs.get("shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT))
-    runner = web.AppRunner(
-        app, handle_signals=False, shutdown_timeout=timeout + 5.0, access_log=None
+    config = app[CONFIG_KEY]
+    runner = GuardedRunner(
+        app,
+        config,
+        connection_budget(config.max_connections),
+        handle_signals=False,
+        shutdown_timeout=config.shutdown_timeout + 5.0,
     )
     await runner.setup()
     stop = stop or asyncio.Event()

@@ -6,15 +6,81 @@ import argparse
 import asyncio
 import importlib
 import inspect
+import logging
 import os
 from typing import Any
 
+from ..api._config import (
+    DEFAULT_BODY_DEADLINE,
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_KEEPALIVE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+)
 from ._term import Term, UsageError
 
 __all__ = ["add_service_parsers", "run_api_command", "run_login"]
 
 #: service → (helper module, login function, label); the helper needs the ``login`` extra.
 _LOGINS = {"huggingchat": ("g4f.Provider.hf._login", "login_huggingchat", "HuggingChat")}
+
+
+#: Connection limits of ``g4f api``: flag → (environment variable, default, type, help).
+_CONNECTION_FLAGS: dict[str, tuple[str, float, type, str]] = {
+    "--header-timeout": (
+        "G4F_HEADER_TIMEOUT",
+        DEFAULT_HEADER_TIMEOUT,
+        float,
+        "seconds a connection gets to send a complete request head",
+    ),
+    "--body-timeout": (
+        "G4F_BODY_TIMEOUT",
+        DEFAULT_BODY_TIMEOUT,
+        float,
+        "longest silence in seconds while a request body arrives",
+    ),
+    "--body-deadline": (
+        "G4F_BODY_DEADLINE",
+        DEFAULT_BODY_DEADLINE,
+        float,
+        "seconds a whole request body gets",
+    ),
+    "--keepalive-timeout": (
+        "G4F_KEEPALIVE_TIMEOUT",
+        DEFAULT_KEEPALIVE_TIMEOUT,
+        float,
+        "seconds an idle kept-alive connection stays open",
+    ),
+    "--max-connections": (
+        "G4F_MAX_CONNECTIONS",
+        DEFAULT_MAX_CONNECTIONS,
+        int,
+        "most client connections open at once",
+    ),
+}
+
+
+def connection_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The connection limits from the flags, else the environment, else the defaults."""
+    options: dict[str, Any] = {}
+    for flag, (env, default, kind, _) in _CONNECTION_FLAGS.items():
+        name = flag[2:].replace("-", "_")
+        value = getattr(args, name, None)
+        source = flag
+        if value is None and os.environ.get(env, "").strip():
+            source = env
+            try:
+                value = kind(os.environ[env].strip())
+            except ValueError:
+                what = "an integer" if kind is int else "a number"
+                raise UsageError(f"{env} must be {what}, not {os.environ[env]!r}") from None
+        if value is None:
+            value = kind(default)
+        # 'not value > 0' also refuses NaN; 'inf' is not a usable limit either.
+        if not value > 0 or value == float("inf"):
+            raise UsageError(f"{source} must be a positive number")
+        options[name] = value
+    return options
 
 
 def add_service_parsers(sub: Any) -> None:
@@ -44,6 +110,14 @@ def add_service_parsers(sub: Any) -> None:
         default=10.0,
         help="seconds running requests get to finish on stop",
     )
+    for flag, (env, default, kind, meaning) in _CONNECTION_FLAGS.items():
+        api.add_argument(
+            flag,
+            type=kind,
+            default=None,
+            metavar="N" if kind is int else "S",
+            help=f"{meaning} (default ${env} or {default:g})",
+        )
     api.add_argument("--debug", action="store_true", help="log g4f's debug lines to stderr")
     api.set_defaults(command="api")
     login = sub.add_parser("login", help="log in to a service in a browser and keep its cookies")
@@ -68,13 +142,14 @@ def run_api_command(args: argparse.Namespace, term: Term) -> int:
         from ..Provider import get_provider
 
         get_provider(args.provider)
-    if args.debug:
-        from ..debug import enable_logging
+    from ..debug import enable_logging
 
-        enable_logging()
+    # A server's warnings (connection limit reached, failed requests) are always shown.
+    enable_logging(logging.DEBUG if args.debug else logging.WARNING)
     if args.cookies_dir:
         os.environ["G4F_COOKIES_DIR"] = os.path.abspath(args.cookies_dir)
     api_key = args.api_key or os.environ.get("G4F_API_KEY") or None
+    limits = connection_options(args)
     try:
         run_api(
             args.bind,
@@ -83,6 +158,7 @@ def run_api_command(args: argparse.Namespace, term: Term) -> int:
             max_body=args.max_body,
             provider=args.provider,
             shutdown_timeout=args.shutdown_timeout,
+            **limits,
         )
     except OSError as exc:
         term.error(f"cannot listen on {args.bind}: {exc.strerror or exc}")

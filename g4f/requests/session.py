@@ -9,13 +9,14 @@ imported when the first session opens, never at import time.
 
 from __future__ import annotations
 
+import json as _json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from ..config import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STREAM_TIMEOUT, DEFAULT_TIMEOUT
-from ..errors import MissingRequirementsError
+from ..errors import InvalidRequestError, MissingRequirementsError
 from .sse import SSEEvent, iter_ndjson, iter_sse, iter_sse_json
 
 __all__ = ["StreamSession", "StreamResponse", "FormFile", "Timeouts"]
@@ -127,6 +128,16 @@ class StreamResponse:
         return f"<StreamResponse [{self.status}] {self.url}>"
 
 
+def encode_json(value: Any) -> bytes:
+    """``value`` as a JSON request body, refusing what is not valid JSON or UTF-8."""
+    try:
+        return _json.dumps(value, allow_nan=False, ensure_ascii=False).encode("utf-8")
+    except ValueError as exc:  # out-of-range float, or UnicodeEncodeError (a surrogate)
+        raise InvalidRequestError(
+            f"the request cannot be sent as JSON: {type(exc).__name__}: {str(exc)[:80]}"
+        ) from None
+
+
 class _RequestContext:
     def __init__(self, session: StreamSession, method: str, url: str, kwargs: dict[str, Any]):
         self._session = session
@@ -226,7 +237,16 @@ class StreamSession:
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> _RequestContext:
-        """Start a request; use as ``async with session.request(...) as response``."""
+        """Start a request; use as ``async with session.request(...) as response``.
+
+        A ``json`` body is encoded here, once for both transports, strictly: ``NaN``,
+        ``Infinity`` and lone surrogates raise :class:`~g4f.errors.InvalidRequestError`
+        instead of going out as invalid JSON.
+        """
+        if json is not None:
+            data, json = encode_json(json), None
+            if not any(name.lower() == "content-type" for name in headers or ()):
+                headers = {**(headers or {}), "Content-Type": "application/json"}
         return _RequestContext(
             self,
             method,

@@ -58,7 +58,7 @@ async def test_malformed_json_is_400(start, raw: bytes, code: str) -> None:
         ({"model": "echo"}, "messages"),
         ({"messages": ""}, "messages"),
         ({"messages": 5}, "messages"),
-        ({"messages": [{"role": "user"}]}, "messages"),
+        ({"messages": [{"role": "user"}]}, "messages.[0].content"),
         ({"messages": HELLO, "stream": "yes"}, "stream"),
         ({"messages": HELLO, "temperature": "hot"}, "temperature"),
         ({"messages": HELLO, "n": 3}, "n"),

@@ -89,6 +89,8 @@ class LeakCheck:
                 self.texts.append(
                     (f"log traceback {record.name}", _FORMATTER.formatException(record.exc_info))
                 )
+            if record.exc_text:  # the server's redaction keeps tracebacks as text only
+                self.texts.append((f"log traceback {record.name}", record.exc_text))
         for where, text in self.texts:
             for secret in SECRETS:
                 assert secret not in text, f"{secret!r} leaked in {where}: {text[:300]!r}"
