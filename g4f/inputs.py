@@ -74,9 +74,8 @@ def check_media_url(value: Any, where: str = "media") -> str:
             host = None
         if host:
             return value
-    raise InvalidRequestError(
-        f"{where} must be an http(s):// URL or a data: URI, not {_shown(value)}"
-    )
+    # The value is not echoed: the answer is the same for every refused string.
+    raise InvalidRequestError(f"{where} must be an http(s):// URL or a data: URI")
 
 
 def _part_urls(part: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -239,8 +238,9 @@ def _segment(value: Any, error: type[G4FError]) -> str:
     text = str(value)
     if not text:
         raise error("An empty value cannot be a URL path segment")
-    # A server that decodes %2F or treats "\" as "/" must not see a dot segment either.
-    if any(piece in _DOT_SEGMENTS for piece in _SEPARATORS.split(text)):
+    # A server that decodes %2F or treats "\" as "/" must see neither a dot segment nor
+    # an empty one (normalization would fold it away and shift the route).
+    if any(not piece or piece in _DOT_SEGMENTS for piece in _SEPARATORS.split(text)):
         raise error(f"{_shown(text)} cannot be a URL path segment")
     try:
         return quote(text, safe=_SEGMENT_SAFE, encoding="utf-8", errors="strict")
@@ -251,8 +251,8 @@ def _segment(value: Any, error: type[G4FError]) -> str:
 def join_url(base: str, *segments: Any, error: type[G4FError] = InvalidRequestError) -> str:
     """``base`` followed by each value percent-encoded as exactly one path segment.
 
-    A value that is empty, ``.`` or ``..`` (also between ``/`` or ``\\``) or not
-    encodable raises ``error`` (InvalidRequestError: pass ResponseError for values a
+    A value that is empty, ``.`` or ``..``, or has such a piece between ``/`` or ``\\``,
+    or is not encodable raises ``error`` (InvalidRequestError: pass ResponseError for values a
     service sent). Multi-segment ids are passed split: ``*repo_id.split("/")``.
     """
     return base.rstrip("/") + "".join("/" + _segment(s, error) for s in segments)
