@@ -64,6 +64,14 @@ def run(provider: Any, model: str, messages: Any = None, **kwargs: Any) -> BaseE
     return None
 
 
+def assert_routes(error: BaseException | None, sent: list[Any], prefixes: tuple[str, ...]) -> None:
+    """A refused id sent nothing; everything else stayed under ``prefixes``."""
+    note(f"{error!r} {[r['raw_path'] for r in sent]}")
+    if isinstance(error, InvalidRequestError):
+        assert sent == [], "a refused id still sent requests"
+    assert_under(sent, prefixes)
+
+
 @pytest.fixture(scope="module")
 def hub() -> Iterator[FakeHub]:
     with FakeHub() as fake:
@@ -95,13 +103,8 @@ def test_hf_inference_hub_and_router_urls(
     finally:
         hub.models.pop(model, None)
     sent_hub, sent_router = hub.requests[seen_hub:], router.requests[seen_router:]
-    note(
-        f"{error!r} hub={[r['raw_path'] for r in sent_hub]} router={[r['raw_path'] for r in sent_router]}"
-    )
-    if isinstance(error, InvalidRequestError):
-        assert sent_hub == [] and sent_router == []
-    assert_under(sent_hub, ("/api/models/",))
-    assert_under(sent_router, ("/hf-inference/models/", "/together/v1/images/generations"))
+    assert_routes(error, sent_hub, ("/api/models/",))
+    assert_routes(error, sent_router, ("/hf-inference/models/", "/together/v1/images/generations"))
     assert_no_token_elsewhere(
         sent_hub + sent_router, TOKEN, ("/api/models/", "/hf-inference/", "/together/")
     )
@@ -128,10 +131,7 @@ def test_hf_api_sends_the_model_in_the_body_only(
 ) -> None:
     seen = len(router.requests)
     error = run(HuggingFaceAPI, model, api_key=TOKEN)
-    sent = router.requests[seen:]
-    if isinstance(error, InvalidRequestError):
-        assert sent == []
-    assert_under(sent, ("/v1/chat/completions",))
+    assert_routes(error, router.requests[seen:], ("/v1/chat/completions",))
 
 
 @pytest.fixture
@@ -165,10 +165,8 @@ def test_hf_media_hub_and_route_urls(
         HuggingFaceMedia, model, "a cat", api_key=media_fake.TOKEN, timeout=5, poll_interval=0.01
     )
     sent = media.requests[seen:]
-    note(f"{error!r} {[r['raw_path'] for r in sent]}")
-    if isinstance(error, InvalidRequestError):
-        assert sent == []
     hub_calls = [r for r in sent if r["raw_path"].startswith("/api/")]
+    assert_routes(error, sent, ("/",))
     assert_under(hub_calls, ("/api/models/",))
     for entry_sent in sent:
         if entry_sent in hub_calls:
@@ -198,29 +196,13 @@ def _chat_turn(chat: ChatUIServer, model: str, conversation_id: str) -> tuple[An
 
 
 @PROPERTY
-@given(conversation_id=segment_values)
-def test_huggingchat_conversation_ids_stay_under_chat(
-    conversation_id: str, chat: ChatUIServer, monkeypatch: pytest.MonkeyPatch
+@given(model=model_ids | st.just(CHAT_MODEL), conversation_id=segment_values | st.just("0123abcd"))
+def test_huggingchat_model_and_conversation_ids_stay_under_chat(
+    model: str, conversation_id: str, chat: ChatUIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HF_ENDPOINT", chat.url)
-    error, sent = _chat_turn(chat, CHAT_MODEL, conversation_id)
-    note(f"{error!r} {[r['raw_path'] for r in sent]}")
-    if isinstance(error, InvalidRequestError):
-        assert sent == []
-    assert_under(sent, ("/chat/",))
-
-
-@PROPERTY
-@given(model=model_ids)
-def test_huggingchat_model_ids_stay_under_chat(
-    model: str, chat: ChatUIServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", chat.url)
-    error, sent = _chat_turn(chat, model, "0123abcd")
-    note(f"{error!r} {[r['raw_path'] for r in sent]}")
-    if isinstance(error, InvalidRequestError):
-        assert sent == []
-    assert_under(sent, ("/chat/",))
+    error, sent = _chat_turn(chat, model, conversation_id)
+    assert_routes(error, sent, ("/chat/",))
 
 
 def test_a_conversation_id_reaches_its_route(
@@ -246,10 +228,7 @@ def test_space_ids_reach_only_the_hub_jwt_route_and_their_space(
     seen = len(hub.requests)
     error = run(HuggingSpace, "space:" + tail, api_key=TOKEN)
     sent = hub.requests[seen:]
-    note(f"{error!r} {[r['raw_path'] for r in sent]}")
-    if isinstance(error, InvalidRequestError):
-        assert sent == []
-    assert_under(sent, ("/api/spaces/", "/space-host/"))
+    assert_routes(error, sent, ("/api/spaces/", "/space-host/"))
     assert_no_token_elsewhere(sent, TOKEN, ("/api/spaces/",))
 
 
