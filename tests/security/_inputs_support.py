@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
+import pytest
 from hypothesis import strategies as st
+
+from tests.fakes.chatui import ChatUI, ChatUIServer
+from tests.fakes.hub import FakeHub
+from tests.fakes.router import FakeRouter
 
 __all__ = [
     "ATTACK_MODELS",
@@ -17,6 +22,9 @@ __all__ = [
     "under",
     "assert_under",
     "assert_no_token_elsewhere",
+    "fake_hub",
+    "fake_router",
+    "fake_chat",
 ]
 
 #: The issue's model ids and their variants: each must be refused before any request.
@@ -124,3 +132,21 @@ def assert_no_token_elsewhere(
         if token in headers.get("authorization", ""):
             raw = str(entry.get("raw_path") or entry["path"])
             assert any(under(raw, p) for p in prefixes), f"token sent to {raw!r}"
+
+
+@pytest.fixture(name="hub", scope="module")
+def fake_hub() -> Iterator[FakeHub]:
+    with FakeHub() as fake:
+        yield fake
+
+
+@pytest.fixture(name="router", scope="module")
+def fake_router() -> Iterator[FakeRouter]:
+    with FakeRouter() as fake:
+        yield fake
+
+
+@pytest.fixture(name="chat", scope="module")
+def fake_chat() -> Iterator[ChatUIServer]:
+    with ChatUIServer(ChatUI(linger_after_final=0.0)) as fake:
+        yield fake

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +30,15 @@ from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
 from g4f.Provider.hf_space import HuggingSpace
 from g4f.providers.retry_provider import clear_cooldowns
 from tests.api.conftest import serve
-from tests.fakes.chatui import ChatUI, ChatUIServer, extension_export
+from tests.fakes.chatui import ChatUIServer, extension_export
 from tests.fakes.hub import FakeHub
 from tests.fakes.router import TOKEN, FakeRouter
-from tests.security._inputs_support import assert_no_token_elsewhere
+from tests.security._inputs_support import (  # noqa: F401 - fixtures
+    assert_no_token_elsewhere,
+    fake_chat,
+    fake_hub,
+    fake_router,
+)
 
 CHAT_MODEL = "meta-llama/Llama-3.3-70B-Instruct"
 SECRET = b"TOP-SECRET-FILE-CONTENT-7c1e"
@@ -47,24 +52,6 @@ TRAVERSALS = [
     "..\\..\\api\\whoami-v2",
     "fal-ai/../../api/whoami-v2:fal-ai",
 ]
-
-
-@pytest.fixture(scope="module")
-def chat() -> Iterator[ChatUIServer]:
-    with ChatUIServer(ChatUI(linger_after_final=0.0)) as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def hub() -> Iterator[FakeHub]:
-    with FakeHub() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def router() -> Iterator[FakeRouter]:
-    with FakeRouter() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -30,12 +30,15 @@ from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
 from g4f.Provider.hf_space import GradioSpace, HuggingSpace
 from g4f.Provider.hf_space._gradio import _parse_config, file_url
 from tests.fakes import media as media_fake
-from tests.fakes.chatui import ChatUI, ChatUIServer
+from tests.fakes.chatui import ChatUIServer
 from tests.fakes.hub import FakeHub, model_metadata
 from tests.fakes.router import TOKEN, FakeRouter
-from tests.security._inputs_support import (
+from tests.security._inputs_support import (  # noqa: F401 - fixtures
     assert_no_token_elsewhere,
     assert_under,
+    fake_chat,
+    fake_hub,
+    fake_router,
     model_ids,
     segment_values,
     under,
@@ -70,18 +73,6 @@ def assert_routes(error: BaseException | None, sent: list[Any], prefixes: tuple[
     if isinstance(error, InvalidRequestError):
         assert sent == [], "a refused id still sent requests"
     assert_under(sent, prefixes)
-
-
-@pytest.fixture(scope="module")
-def hub() -> Iterator[FakeHub]:
-    with FakeHub() as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
-def router() -> Iterator[FakeRouter]:
-    with FakeRouter() as fake:
-        yield fake
 
 
 @pytest.fixture
@@ -176,12 +167,6 @@ def test_hf_media_hub_and_route_urls(
         first = raw.split("?")[0].split("/")[1]
         assert unquote(first) == provider
         assert under(raw, f"/{first}/")
-
-
-@pytest.fixture(scope="module")
-def chat() -> Iterator[ChatUIServer]:
-    with ChatUIServer(ChatUI(linger_after_final=0.0)) as fake:
-        yield fake
 
 
 CHAT_MODEL = "openai/gpt-oss-120b"
