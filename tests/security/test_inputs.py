@@ -350,3 +350,24 @@ def test_quote_path_keeps_slashes_but_no_dot_segment_or_query(path: str) -> None
     url = yarl.URL("https://space.example/gradio_api/file=" + quoted)
     assert url.host == "space.example" and url.raw_query_string == "" and not url.raw_fragment
     assert url.path.startswith("/gradio_api/file=")
+
+
+# --- the docs -------------------------------------------------------------------------------
+
+
+def test_the_docs_section_names_only_tests_that_exist() -> None:
+    import importlib
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "docs" / "security.md").read_text(encoding="utf-8")
+    section = text.split("## Inputs that name files, models or URLs", 1)[1].split("\n## ", 1)[0]
+    named: list[tuple[str, str]] = []
+    current = ""
+    for path, name in re.findall(r"`(tests/security/test_inputs\w*\.py)?::(\w+)`", section):
+        current = path or current
+        named.append((current, name))
+    assert len(named) >= 20
+    for path, name in named:
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        assert callable(getattr(module, name, None)), f"{path}::{name} is named in the docs"
