@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 import os
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, BinaryIO, Union
 
 __all__ = ["Message", "Messages", "MediaItem", "MediaListType", "AsyncResult", "CreateResult"]
