@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "debug.py": 0,
     "_secrets.py": 0,
     "_loop.py": 0,
+    "inputs.py": 0,
     "requests/": 1,
     "cookies.py": 1,
     "_cookie_files.py": 1,

@@ -8,6 +8,7 @@ from contextlib import aclosing
 from typing import Any
 
 from ..errors import InvalidRequestError, ResponseError
+from ..inputs import check_media_url
 from ..providers.response import ImagePreview, MediaResponse, VideoResponse
 from .service import model_name, provider_name, resolve_provider
 from .stubs import Image, ImagesResponse
@@ -29,7 +30,8 @@ def _decode_data_uri(uri: str) -> bytes:
 async def fetch_bytes(
     url: str, options: dict[str, Any] | None = None, proxy: str | None = None
 ) -> bytes:
-    """The bytes behind a media URL (``data:`` URIs decoded locally)."""
+    """The bytes behind a media URL (``data:`` URIs decoded locally, never a local file)."""
+    check_media_url(url, "a media result")
     if url.startswith("data:"):
         return _decode_data_uri(url)
     from ..requests import StreamSession

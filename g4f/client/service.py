@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InvalidRequestError, ProviderNotWorkingError
+from ..inputs import check_message_media, check_model_id
 from ..typing import Messages
 
 __all__ = ["resolve_provider", "normalize_messages", "provider_name"]
@@ -37,15 +38,18 @@ def resolve_provider(provider: Any, default: Any = None) -> Any:
 
 
 def model_name(model: Any) -> str:
-    """A model given as a string or a :class:`g4f.models.Model`."""
+    """A model given as a string or a :class:`g4f.models.Model`, checked before any request.
+
+    The name must be a public alias or a Hub model id (see :func:`g4f.inputs.check_model_id`).
+    """
     if model is None:
         return ""
-    if isinstance(model, str):
-        return model
-    name = getattr(model, "name", None)
-    if isinstance(name, str):
-        return name
-    raise InvalidRequestError(f"model must be a string, not {type(model).__name__}")
+    name = model if isinstance(model, str) else getattr(model, "name", None)
+    if not isinstance(name, str):
+        raise InvalidRequestError(f"model must be a string, not {type(model).__name__}")
+    from ..models import ModelUtils
+
+    return check_model_id(name, ModelUtils.convert)
 
 
 _ROLES = {"system", "developer", "user", "assistant", "tool", "function"}
@@ -76,4 +80,6 @@ def normalize_messages(messages: Any) -> Messages:
                 f"messages[{index}].content must be a string or a list of parts"
             )
         result.append(dict(message))
+    # Media URLs in messages are http(s) or data: only; a string never names a local file.
+    check_message_media(result)
     return result

@@ -13,6 +13,7 @@ from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ..errors import ModelNotFoundError
+from ..inputs import check_model_id
 from ..models import CHAT_ALIASES, DEFAULT_MODEL, IMAGE_ALIASES, VIDEO_ALIASES
 from ..typing import Messages
 from .base_provider import AsyncGeneratorProvider, ProviderModelMixin
@@ -86,6 +87,7 @@ class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
         """``(provider, model id)`` pairs to try for ``model``, best first."""
         model = model or DEFAULT_MODEL
         model_map = get_model_map()
+        check_model_id(model, model_map)
         entries = model_map.get(model)
         if not entries:
             entries = {

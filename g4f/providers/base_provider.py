@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from ..config import default_stream_timeout, default_timeout
 from ..errors import CloudflareError, MissingAuthError, ModelNotFoundError
+from ..inputs import check_model_id
 from ..typing import Messages
 from .response import AuthResult, is_content
 
@@ -245,7 +246,12 @@ class ProviderModelMixin:
 
     @classmethod
     def get_model(cls, model: str | None, **kwargs: Any) -> str:
-        """The provider's id for ``model`` (alias resolved, default for empty)."""
+        """The provider's id for ``model`` (alias resolved, default for empty).
+
+        A model that is neither an alias nor a Hub id is an InvalidRequestError, before
+        any request (:func:`g4f.inputs.check_model_id`).
+        """
+        check_model_id(model or "", cls.model_aliases)
         if not model:
             if cls.default_model:
                 return cls.default_model

@@ -246,6 +246,8 @@ async def _log_middleware(request: web.Request, handler: Handler) -> web.StreamR
             "method": request.method,
             "host": request.host,
             "path": request.path,
+            # As sent, still percent-encoded (what a traversal check must look at).
+            "raw_path": request.raw_path,
             "query": dict(request.query),
             "headers": dict(request.headers),
         }

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
-from ...errors import MissingAuthError, ModelNotFoundError, is_html
+from ...errors import MissingAuthError, ModelNotFoundError, ResponseError, is_html
+from ...inputs import join_url
 from ...models import (
     CHAT_ALIASES,
     DEFAULT_MODEL,
@@ -211,24 +212,18 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
                 tools=[IMAGE_TOOL_ID] if is_image else None,
                 files=files,
             )
-            headers = {
-                "accept": "*/*",
-                "origin": origin_of(base),
-                "referer": f"{base}/conversation/{conversation_id}",
-            }
-            async with session.post(
-                f"{base}/conversation/{conversation_id}", form=form, headers=headers
-            ) as response:
+            url = join_url(base, "conversation", conversation_id)
+            headers = {"accept": "*/*", "origin": origin_of(base), "referer": url}
+            async with session.post(url, form=form, headers=headers) as response:
                 await response.raise_for_status()
                 if is_html("", response.content_type):
                     raise MissingAuthError(
                         "HuggingChat: sending a message returned a web page (the session is not logged in)",
                         provider=cls.__name__,
                     )
-                file_url = f"{base}/conversation/{conversation_id}/output/"
                 async for chunk in iter_message_updates(
                     response.iter_lines(),
-                    file_url=lambda sha: file_url + sha,
+                    file_url=lambda sha: join_url(url, "output", sha, error=ResponseError),
                     prompt=inputs,
                     file_options={"cookies": session.cookies},
                 ):

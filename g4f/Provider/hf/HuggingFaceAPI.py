@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from ...config import get_hf_token, hf_router_endpoint
 from ...errors import ResponseError, error_from_payload
+from ...inputs import check_model_id, join_url
 from ...models import CHAT_ALIASES, DEFAULT_MODEL, DEFAULT_VISION_MODEL, TEXT_MODELS, VISION_MODELS
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.response import ProviderInfo
@@ -49,6 +50,7 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
     @classmethod
     def get_model(cls, model: str | None, **kwargs: Any) -> str:
         """The router id for ``model``: aliases resolved, ``:suffix`` kept."""
+        check_model_id(model or "", cls.model_aliases)
         if model and model not in cls.model_aliases and ":" in model:
             base, _, suffix = model.rpartition(":")
             if base in cls.model_aliases and suffix:
@@ -103,7 +105,7 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
                     name=cls.__name__,
                     model=model,
                     label=f"HuggingFace ({backend})" if backend else cls.get_label(),
-                    url=f"{cls.url}/{model.split(':')[0]}",
+                    url=join_url(cls.url, *model.split(":")[0].split("/")),
                 )
                 if response.content_type == "text/event-stream":
                     async for data in response.sse():

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from ...config import get_hf_token, hf_router_endpoint
 from ...debug import logger
 from ...errors import ModelNotFoundError, NetworkError, TimeoutError
+from ...inputs import join_url
 from ...models import (
     CHAT_ALIASES,
     DEFAULT_IMAGE_MODEL,
@@ -113,7 +114,10 @@ class HuggingFaceInference(AsyncGeneratorProvider, ProviderModelMixin):
         if isinstance(messages, str):
             messages = [{"role": "user", "content": messages}]
         yield ProviderInfo(
-            name=cls.__name__, model=model, label=cls.get_label(), url=f"{cls.url}/{model}"
+            name=cls.__name__,
+            model=model,
+            label=cls.get_label(),
+            url=join_url(cls.url, *model.split("/")),
         )
         async with cls.open_session(timeout=timeout, **kwargs) as session:
             data = await cls._model_data(session, model, headers)
@@ -146,7 +150,7 @@ class HuggingFaceInference(AsyncGeneratorProvider, ProviderModelMixin):
                 ),
                 "stream": bool(stream),
             }
-            url = f"{hf_router_endpoint()}/hf-inference/models/{model}"
+            url = join_url(hf_router_endpoint(), "hf-inference", "models", *model.split("/"))
             headers = {**headers, "Accept": "text/event-stream" if stream else "application/json"}
             parser = TgiParser(do_continue)
             async with open_with_wait(

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from ...config import default_timeout, get_hf_token, hf_endpoint
 from ...errors import BadRequestError, G4FError, ModelNotFoundError
+from ...inputs import check_model_id, join_url
 from ...models import IMAGE_ALIASES, IMAGE_MODELS, VIDEO_ALIASES
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.helper import format_media_prompt
@@ -89,6 +90,7 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
     @classmethod
     def get_model(cls, model: str | None, **kwargs: Any) -> str:
         """Resolve an alias; ``"id:provider"`` keeps its provider suffix."""
+        check_model_id(model or "", cls.model_aliases)
         if model and ":" in model:
             base, provider = model.rsplit(":", 1)
             return f"{cls.model_aliases.get(base, base)}:{provider}"
@@ -134,7 +136,7 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
         if cached and time.monotonic() - cached[0] < cls.mapping_ttl:
             return cached[1]
         async with session.get(
-            f"{hf_endpoint()}/api/models/{model}",
+            join_url(hf_endpoint(), "api", "models", *model.split("/")),
             params={"expand[]": "inferenceProviderMapping"},
             headers=auth_headers(token),
         ) as response:
@@ -250,7 +252,7 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                                 name=cls.__name__,
                                 model=model,
                                 label=f"HuggingFace ({provider})",
-                                url=f"{cls.url}/{model}",
+                                url=join_url(cls.url, *model.split("/")),
                             )
                         yield chunk
                 return

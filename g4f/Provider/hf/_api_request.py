@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import BadRequestError
+from ...inputs import check_message_media, media_input
 from ...typing import MediaListType, Messages
 
 __all__ = ["build_chat_body", "render_messages", "media_to_url"]
@@ -51,19 +52,14 @@ def _mime_of(data: bytes, filename: str | None) -> str:
 
 
 def media_to_url(data: bytes | str | Path, filename: str | None = None) -> str:
-    """A URL the router accepts for one media item: http(s) and data: URIs as they are, bytes and files as data: URIs."""
-    if isinstance(data, str) and data.startswith(("http://", "https://", "data:")):
-        return data
-    if isinstance(data, (str, Path)):
-        path = Path(data)
-        if not path.is_file():
-            raise BadRequestError(
-                f"media is neither a URL, a data: URI nor a file: {str(data)[:80]!r}"
-            )
-        filename = filename or path.name
-        data = path.read_bytes()
-    mime = _mime_of(data, filename)
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    """A URL the router accepts for one media item: http(s) and data: URIs as they are,
+    bytes, file objects and ``Path`` files as data: URIs (a string is never a file name)."""
+    item = media_input(data, filename)
+    if item.url is not None:
+        return item.url
+    assert item.data is not None
+    mime = _mime_of(item.data, item.name)
+    return f"data:{mime};base64,{base64.b64encode(item.data).decode()}"
 
 
 def _media_item_url(item: Any) -> str:
@@ -89,6 +85,7 @@ def render_messages(
         messages = [{"role": "user", "content": messages}]
     if not messages:
         raise BadRequestError("messages must not be empty")
+    check_message_media(messages)
     rendered = [_clean_message(message) for message in messages]
     if media:
         target = next((m for m in reversed(rendered) if m["role"] == "user"), None)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from ...config import hf_endpoint
 from ...errors import BadRequestError, MissingAuthError, is_html
+from ...inputs import data_uri_bytes, join_url, media_input
 from ...requests import FormFile
 from ...requests.sse import decode_json_line
 from ...typing import Messages
@@ -72,7 +72,7 @@ def _unwrap(data: Any) -> Any:
 
 async def create_conversation(session: Any, base: str, model: str) -> str:
     """``POST /conversation``: a new conversation's id."""
-    async with session.post(f"{base}/conversation", json={"model": model}) as response:
+    async with session.post(join_url(base, "conversation"), json={"model": model}) as response:
         data = await read_json(response, "creating a conversation")
     conversation_id = data.get("conversationId") if isinstance(data, Mapping) else None
     if not isinstance(conversation_id, str) or not conversation_id:
@@ -82,7 +82,8 @@ async def create_conversation(session: Any, base: str, model: str) -> str:
 
 async def latest_message_id(session: Any, base: str, conversation_id: str) -> str | None:
     """The id of the conversation's last message; ``None`` when the conversation is gone."""
-    async with session.get(f"{base}/api/v2/conversations/{conversation_id}") as response:
+    url = join_url(base, "api", "v2", "conversations", conversation_id)
+    async with session.get(url) as response:
         if response.status == 404:
             return None
         data = _unwrap(await read_json(response, "reading the conversation"))
@@ -113,30 +114,16 @@ def message_form(
     return [FormFile("data", json.dumps(data, separators=(",", ":")))] + list(files or [])
 
 
-def _item_bytes(data: Any, name: str | None) -> tuple[bytes | str, str]:
-    """``(bytes or base64 text, filename)`` of one media item."""
-    if isinstance(data, (bytes, bytearray)):
-        return bytes(data), name or "image"
-    if hasattr(data, "read"):
-        return data.read(), name or os.path.basename(str(getattr(data, "name", ""))) or "image"
-    text = str(data)
-    if text.startswith("data:"):
-        header, _, payload = text.partition(",")
-        if ";base64" in header:
-            return payload, name or "image"
-        raise BadRequestError(
-            f"{_PROVIDER}: only base64 data: URIs can be uploaded", provider=_PROVIDER
-        )
-    if text.startswith(("http://", "https://")):
-        raise BadRequestError(
-            f"{_PROVIDER}: images are uploaded, not linked; pass bytes, a file or a data: URI",
-            provider=_PROVIDER,
-        )
-    if os.path.isfile(text):
-        with open(text, "rb") as handle:
-            return handle.read(), name or os.path.basename(text)
+def _item_bytes(data: Any, name: str | None) -> tuple[bytes, str]:
+    """``(bytes, filename)`` of one media item (strings are URLs, never file names)."""
+    item = media_input(data, name)
+    if item.data is not None:
+        return item.data, item.name or "image"
+    if item.url is not None and item.url[:5].lower() == "data:":
+        return data_uri_bytes(item.url), name or "image"
     raise BadRequestError(
-        f"{_PROVIDER}: media is neither bytes, a file nor a data: URI", provider=_PROVIDER
+        f"{_PROVIDER}: images are uploaded, not linked; pass bytes, a file or a data: URI",
+        provider=_PROVIDER,
     )
 
 
@@ -168,7 +155,7 @@ def media_files(media: Iterable[Any] | None, messages: Messages) -> list[FormFil
     parts = []
     for data, name in items:
         payload, filename = _item_bytes(data, name)
-        text = payload if isinstance(payload, str) else base64.b64encode(payload).decode()
+        text = base64.b64encode(payload).decode()
         parts.append(
             FormFile(
                 "files",

@@ -8,6 +8,7 @@ from typing import Any
 
 from ...config import hf_endpoint
 from ...errors import ModelNotFoundError
+from ...inputs import join_url
 
 __all__ = ["get_model_data", "trending_models", "TEXT_TASKS", "IMAGE_TASK", "clear_model_data"]
 
@@ -37,7 +38,8 @@ async def get_model_data(
     cached = _model_data.get(key)
     if cached and time.monotonic() - cached[0] < _DATA_TTL:
         return cached[1]
-    async with session.get(f"{key[0]}/api/models/{model}", headers=headers) as response:
+    url = join_url(key[0], "api", "models", *model.split("/"))
+    async with session.get(url, headers=headers) as response:
         await response.raise_for_status()
         data = await response.json()
     if not isinstance(data, dict):

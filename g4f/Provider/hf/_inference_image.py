@@ -15,6 +15,7 @@ from typing import Any
 from ...config import hf_router_endpoint
 from ...debug import logger
 from ...errors import ModelNotFoundError, ResponseError
+from ...inputs import join_url
 from ...providers.response import ImageResponse
 from ._router import open_with_wait
 
@@ -58,7 +59,7 @@ async def _hf_inference(
     parameters: dict[str, Any],
     timeout: float | None,
 ) -> str:
-    url = f"{hf_router_endpoint()}/hf-inference/models/{model}"
+    url = join_url(hf_router_endpoint(), "hf-inference", "models", *model.split("/"))
     payload = {"inputs": prompt, "parameters": parameters}
     image_headers = {**headers, "Accept": "image/png"}
     async with open_with_wait(

@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 
 from ...config import hf_router_endpoint
 from ...errors import ResponseError, TimeoutError
+from ...inputs import join_url, quote_path
 from ...providers.response import ImageResponse, MediaResponse, Reasoning, VideoResponse
 
 __all__ = ["MediaJob", "run_route", "media_from_json", "media_from_bytes"]
@@ -78,22 +79,27 @@ class MediaJob:
         return left
 
 
+def _url(*segments: str) -> str:
+    """A router URL; the provider and its model id come from the Hub, hence ResponseError."""
+    return join_url(hf_router_endpoint(), *segments, error=ResponseError)
+
+
 def route_url(job: MediaJob) -> str:
     """Where a job is submitted for its provider."""
-    base = f"{hf_router_endpoint()}/{job.provider}"
+    model = job.provider_id.split("/")
     if job.provider == "fal-ai":
-        return f"{base}/{job.provider_id}"
+        return _url(job.provider, *model)
     if job.provider == "replicate":
         if ":" in job.provider_id:
-            return f"{base}/v1/predictions"
-        return f"{base}/v1/models/{job.provider_id}/predictions"
+            return _url(job.provider, "v1", "predictions")
+        return _url(job.provider, "v1", "models", *model, "predictions")
     if job.provider == "novita":
-        return f"{base}/v3/hf/{job.provider_id}"
+        return _url(job.provider, "v3", "hf", *model)
     if job.provider == "hf-inference":
-        return f"{base}/models/{job.provider_id}"
+        return _url(job.provider, "models", *model)
     if job.is_video:
-        return f"{base}/{job.provider_id}"
-    return f"{base}/v1/images/generations"
+        return _url(job.provider, *model)
+    return _url(job.provider, "v1", "images", "generations")
 
 
 def route_body(job: MediaJob) -> dict[str, Any]:
@@ -179,10 +185,12 @@ async def _fal_queue(
     request_id = submitted.get("request_id")
     if not request_id:
         raise ResponseError("fal-ai: the queue reply has no request_id", provider=job.provider)
-    base = f"{hf_router_endpoint()}/fal-ai"
+    base = _url("fal-ai")
     path = urlparse(str(submitted.get("response_url") or "")).path.rstrip("/")
-    if not path:
-        path = f"/{job.provider_id}/requests/{request_id}"
+    if path:
+        path = quote_path(path, error=ResponseError)
+    else:
+        path = join_url("", *job.provider_id.split("/"), "requests", str(request_id))
     params = "?_subdomain=queue"
     status = str(submitted.get("status") or "IN_QUEUE")
     started = time.monotonic()
@@ -227,7 +235,7 @@ async def _replicate_poll(
             )
         yield _progress(status, started)
         await asyncio.sleep(min(job.poll_interval, job.remaining()))
-        url = f"{hf_router_endpoint()}/replicate/v1/predictions/{prediction.get('id')}"
+        url = _url("replicate", "v1", "predictions", str(prediction.get("id") or ""))
         prediction = await _get_json(session, job, url)
         if not isinstance(prediction, Mapping):
             raise ResponseError("replicate: unexpected prediction reply", provider=job.provider)

@@ -7,6 +7,7 @@ from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ...errors import BadRequestError, ModelNotFoundError, ResponseError
+from ...inputs import split_space_model
 from ...providers.helper import format_media_prompt
 from ...providers.response import (
     FinishReason,
@@ -28,13 +29,8 @@ _TEXT_OUTPUTS = {"Chatbot", "Textbox", "Markdown", "Code", "HTML"}
 
 
 def parse_space_model(model: str) -> tuple[str, str | None]:
-    """``"space:owner/name[/api_name]"`` → ``("owner/name", api_name)``."""
-    parts = model.removeprefix("space:").strip("/").split("/")
-    if len(parts) not in (2, 3) or not all(parts):
-        raise ModelNotFoundError(
-            f"GradioSpace: expected space:owner/name[/api_name], got {model!r}"
-        )
-    return "/".join(parts[:2]), (parts[2] if len(parts) == 3 else None)
+    """``"space:owner/name[/api_name]"`` → ``("owner/name", api_name)``, checked."""
+    return split_space_model(model)
 
 
 def _choose(endpoints: Mapping[str, Any], api_name: str | None) -> tuple[str, Mapping[str, Any]]:

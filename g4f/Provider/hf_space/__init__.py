@@ -7,6 +7,7 @@ from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ...errors import G4FError, ModelNotFoundError, RetryProviderError
+from ...inputs import check_model_id
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.response import ProviderInfo, is_content
 from ...typing import Messages
@@ -64,7 +65,8 @@ class HuggingSpace(AsyncGeneratorProvider, ProviderModelMixin):
 
     @classmethod
     def get_model(cls, model: str | None, **kwargs: Any) -> str:
-        """Resolve an alias; ``space:owner/name`` ids pass through."""
+        """Resolve an alias; ``space:owner/name`` ids pass through (checked)."""
+        check_model_id(model or "", cls.model_aliases)
         if model and model.startswith("space:"):
             return model
         return super().get_model(model, **kwargs)

@@ -26,6 +26,7 @@ from ..._secrets import add_secret
 from ...config import hf_endpoint
 from ...debug import logger
 from ...errors import G4FError, RateLimitError, ResponseError, strip_html
+from ...inputs import join_url, quote_path
 from ...requests import FormFile
 
 __all__ = [
@@ -142,9 +143,10 @@ def _parse_config(data: Mapping[str, Any]) -> SpaceConfig:
         if isinstance(c, Mapping) and c.get("type") == "chatbot"
     ]
     example = (chatbots[0].get("example_inputs") if chatbots else None) or None
-    return SpaceConfig(
-        str(data.get("api_prefix") or ""), endpoints, str(data.get("version") or ""), example
-    )
+    # The prefix sits between the Space's host and every route: a path, nothing else.
+    raw = str(data.get("api_prefix") or "").strip("/")
+    prefix = quote_path("/" + raw, ResponseError) if raw else ""
+    return SpaceConfig(prefix, endpoints, str(data.get("version") or ""), example)
 
 
 def apply_diff(value: Any, diff: list[Any]) -> Any:
@@ -311,12 +313,13 @@ async def call_events(
     api_prefix: str = "/gradio_api",
 ) -> AsyncIterator[GradioUpdate]:
     """Run ``api_name`` through the call protocol (``event: generating|complete|error``)."""
-    url = f"{base_url}{api_prefix}/call/{api_name.lstrip('/')}"
+    url = join_url(base_url + api_prefix, "call", api_name.lstrip("/"), error=ResponseError)
     event_id = _event_id(
         await request_json(session, "POST", url, json={"data": data}, headers=headers), provider
     )
     async with session.get(
-        f"{url}/{event_id}", headers={**(headers or {}), "Accept": "text/event-stream"}
+        join_url(url, event_id, error=ResponseError),
+        headers={**(headers or {}), "Accept": "text/event-stream"},
     ) as response:
         await response.raise_for_status()
         async for event in response.iter_sse():
@@ -344,7 +347,12 @@ def file_url(base_url: str, api_prefix: str, value: Any) -> str | None:
     if isinstance(url, str) and url:
         return url if "://" in url or url.startswith("data:") else f"{base_url}/{url.lstrip('/')}"
     path = value.get("path")
-    return f"{base_url}{api_prefix}/file={path}" if isinstance(path, str) and path else None
+    return _file_url(base_url, api_prefix, path) if isinstance(path, str) and path else None
+
+
+def _file_url(base_url: str, api_prefix: str, path: str) -> str:
+    """``{base}{prefix}/file={path}`` with the Space's file path encoded piece by piece."""
+    return f"{base_url}{api_prefix}/file={quote_path(path, ResponseError)}"
 
 
 async def upload(
@@ -373,7 +381,7 @@ async def upload(
     return [
         {
             "path": path,
-            "url": f"{base_url}{api_prefix}/file={path}",
+            "url": _file_url(base_url, api_prefix, str(path)),
             "orig_name": name,
             "size": len(data),
             "mime_type": mime,
@@ -407,7 +415,7 @@ async def zerogpu_headers(
         data = await request_json(
             session,
             "GET",
-            f"{hf_endpoint()}/api/spaces/{space}/jwt",
+            join_url(hf_endpoint(), "api", "spaces", *space.split("/"), "jwt"),
             params={"expiration": expiration.replace("+00:00", "Z"), "include_pro_status": "true"},
             headers=headers,
         )

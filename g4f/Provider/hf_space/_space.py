@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import mimetypes
 import os
 from collections.abc import AsyncIterator, Mapping
@@ -11,6 +10,7 @@ from typing import Any, ClassVar
 
 from ...cookies import get_cookies
 from ...errors import BadRequestError, ResponseError
+from ...inputs import data_uri_bytes, media_input
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.response import ImagePreview, ImageResponse, Reasoning
 from ...typing import MediaListType
@@ -51,34 +51,23 @@ def _mime(data: bytes, name: str) -> str:
 
 
 async def load_media(session: Any, media: MediaListType | None) -> list[tuple[bytes, str, str]]:
-    """``(bytes, filename, mime)`` for each media item: bytes, ``data:`` URI, URL or local path."""
+    """``(bytes, filename, mime)`` for each media item: bytes, a file object, a ``Path``,
+    a ``data:`` URI or an http(s) URL (a string is never a file name)."""
     files: list[tuple[bytes, str, str]] = []
     for index, item in enumerate(media or []):
         value, name = item if isinstance(item, (tuple, list)) else (item, None)
-        name = name or f"image{index}.png"
-        if isinstance(value, bytes):
-            data = value
-        elif isinstance(value, str) and value.startswith("data:"):
-            header, _, payload = value.partition(",")
-            try:
-                data = base64.b64decode(payload)
-            except ValueError:
-                raise BadRequestError("media: a data: URI is not valid base64") from None
-        elif isinstance(value, str) and value.startswith(("http://", "https://")):
-            async with session.get(value) as response:
+        media = media_input(value, name, f"media[{index}]")
+        name = media.name or f"image{index}.png"
+        if media.data is not None:
+            data = media.data
+        elif media.url is not None and media.url[:5].lower() == "data:":
+            data = data_uri_bytes(media.url, f"media[{index}]")
+        else:
+            assert media.url is not None
+            async with session.get(media.url) as response:
                 await response.raise_for_status()
                 data = await response.read()
-            name = (
-                item[1]
-                if isinstance(item, (tuple, list)) and item[1]
-                else os.path.basename(value.split("?")[0]) or name
-            )
-        elif isinstance(value, (str, os.PathLike)) and os.path.isfile(value):
-            with open(value, "rb") as handle:
-                data = handle.read()
-            name = os.path.basename(os.fspath(value))
-        else:
-            raise BadRequestError(f"media[{index}] is neither bytes, a data: URI, a URL nor a file")
+            name = media.name or os.path.basename(media.url.split("?")[0]) or name
         files.append((data, name, _mime(data, name)))
     return files
 

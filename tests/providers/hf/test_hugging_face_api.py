@@ -12,6 +12,7 @@ import pytest
 
 from g4f.errors import (
     BadRequestError,
+    InvalidRequestError,
     MissingAuthError,
     ModelNotFoundError,
     NetworkError,
@@ -173,7 +174,7 @@ async def test_image_parts_url_data_uri_and_bytes(router: FakeRouter, tmp_path: 
         ("https://example.org/cat.jpg", None),
         ("data:image/jpeg;base64,/9j/AAAA", None),
         (png, "x.bin"),
-        (str(path), None),
+        (path, None),  # a local file is a pathlib.Path, never a string
     ]
     await run(model="llama-3.2-11b", media=media)
     message = router.chat_bodies[-1]["messages"][-1]
@@ -198,8 +199,9 @@ async def test_openai_image_parts_in_messages_pass_through(router: FakeRouter) -
 
 
 async def test_missing_media_file_is_a_typed_error(router: FakeRouter) -> None:
-    with pytest.raises(BadRequestError):
+    with pytest.raises(InvalidRequestError):
         await run(media=[("/nonexistent/file.png", None)])
+    assert router.chat_bodies == []
 
 
 # --- model ids -----------------------------------------------------------------------------

@@ -11,7 +11,13 @@ import pytest
 from aiohttp import web
 
 from g4f.cookies import set_cookies
-from g4f.errors import BadRequestError, ModelNotFoundError, NetworkError, RateLimitError
+from g4f.errors import (
+    BadRequestError,
+    InvalidRequestError,
+    ModelNotFoundError,
+    NetworkError,
+    RateLimitError,
+)
 from g4f.Provider.hf_space import (
     BlackForestLabs_Flux1Dev,
     BlackForestLabs_Flux1KontextDev,
@@ -220,11 +226,15 @@ async def test_any_space_by_id_image(spaces: GradioServer) -> None:
     assert png_size(fetch(image.urls[0])) == (64, 64)
 
 
-@pytest.mark.parametrize(
-    "model", ["space:Qwen/Qwen2.5/nothing", "space:only-owner", "space:a/b/c/d"]
-)
-async def test_any_space_bad_ids(spaces: GradioServer, model: str) -> None:
+async def test_any_space_unknown_endpoint(spaces: GradioServer) -> None:
     with pytest.raises(ModelNotFoundError):
+        await run(GradioSpace, "space:Qwen/Qwen2.5/nothing")
+
+
+@pytest.mark.parametrize("model", ["space:only-owner", "space:a/b/c/d", "space:a/../b"])
+async def test_any_space_malformed_ids(spaces: GradioServer, model: str) -> None:
+    # A malformed id is the caller's mistake, refused before any request.
+    with pytest.raises(InvalidRequestError):
         await run(GradioSpace, model)
 
 
@@ -281,7 +291,7 @@ async def test_kontext_takes_a_path_or_a_url(spaces: GradioServer, tmp_path: Any
         BlackForestLabs_Flux1KontextDev,
         "",
         "edit",
-        media=[(str(source), None)],
+        media=[(source, None)],  # a local file is a pathlib.Path, never a string
         num_inference_steps=1,
     )
     edited = images(chunks)[0].urls[0]
