@@ -202,6 +202,11 @@ async def json_body(request: web.Request) -> Any:
     return body
 
 
+def expanded(request: web.Request) -> list[str]:
+    """The ``expand`` fields asked for: huggingface_hub sends ``expand=``, huggingface.js ``expand[]=``."""
+    return request.query.getall("expand", []) + request.query.getall("expand[]", [])
+
+
 # huggingface_hub hf_api.py (ModelInfo: inferenceProviderMapping in dict form for one
 # model, list form in listings) and utils/_http.py (hf_raise_for_status: the Hub's
 # X-Error-Code values RepoNotFound / GatedRepo, X-Error-Message for bad credentials).
@@ -219,8 +224,10 @@ async def hub_model(request: web.Request) -> web.Response:
         # The Hub answers 401 for a missing repo as for a private one.
         headers = {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
         return hf_error(401, "Repository not found", headers=headers)
-    body: dict[str, Any] = {"_id": "x", "id": model, "modelId": model}
-    if request.query.get("expand[]") == "inferenceProviderMapping":
+    task = next(iter(MODELS[model].values()))["task"]
+    tag = "text-generation" if task == "conversational" else task
+    body: dict[str, Any] = {"_id": "x", "id": model, "modelId": model, "pipeline_tag": tag}
+    if "inferenceProviderMapping" in expanded(request):
         body["inferenceProviderMapping"] = MODELS[model]
     return web.json_response(body)
 

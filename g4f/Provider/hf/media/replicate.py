@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from ....config import hf_endpoint
 from ._base import (
     IMAGE_INPUT_TASKS,
     MEDIA_TASKS,
@@ -26,6 +25,9 @@ from ._base import (
 )
 
 __all__ = ["Replicate"]
+
+#: Replicate fetches LoRA weights itself, from the public Hub (as huggingface_hub does).
+_PUBLIC_HUB = "https://huggingface.co"
 
 _RUNNING = frozenset({"starting", "processing"})
 
@@ -55,7 +57,7 @@ class Replicate(MediaBackend):
             image = job.image
             data.update(image=image, images=[image], input_image=image, input_images=[image])
         if job.task == TEXT_TO_IMAGE and job.adapter_weights_path:
-            data["lora_weights"] = f"{hf_endpoint()}/{job.model}"
+            data["lora_weights"] = f"{_PUBLIC_HUB}/{job.model}"
         body: dict[str, Any] = {"input": data}
         if ":" in job.provider_id:
             body["version"] = job.provider_id.split(":", 1)[1]
