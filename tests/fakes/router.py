@@ -137,6 +137,11 @@ class FakeRouter(ServedFake):
         self.app.router.add_post("/v1/chat/completions", _chat)
         self.app.router.add_get("/v1/models", _models)
         self.app.router.add_post("/{provider}/{path:.*chat/completions}", _provider_chat)
+        # aiohttp tries the longest static prefix first, so hf-inference's chat path is
+        # named before its TGI route (which would take it as a model id).
+        self.app.router.add_post(
+            "/hf-inference/models/{model:.+}/v1/chat/completions", _provider_chat
+        )
         self.app.router.add_post("/hf-inference/models/{model:.+}", _hf_inference)
         self.app.router.add_post("/together/v1/images/generations", _together)
         self.app.router.add_get("/files/{name}", _file)
@@ -259,8 +264,8 @@ async def _provider_chat(request: web.Request) -> web.StreamResponse:
     fault, early = _gate(request)
     if early is not None:
         return early
-    provider = request.match_info["provider"]
-    path = "/" + request.match_info["path"]
+    provider = request.path.split("/")[1]
+    path = request.path[len(provider) + 1 :]
     models = {ids[provider]: hf_id for hf_id, ids in CHAT_MAPPING.items() if provider in ids}
     expected = CHAT_PATHS.get(provider, "/v1/chat/completions")
     if provider == "hf-inference":
