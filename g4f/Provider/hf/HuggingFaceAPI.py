@@ -103,7 +103,7 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
         parser = ChatChunkParser()
         url = f"{hf_router_endpoint()}/v1/chat/completions"
         async with cls.open_session(timeout=timeout, **kwargs) as session:
-            if inference_provider and inference_provider != "auto":
+            if inference_provider not in (None, "auto"):
                 route = await provider_route(
                     session,
                     model.split(":")[0],

@@ -19,7 +19,6 @@ from ._media_run import live_entries, mapping_entries, merge_jobs, most_telling
 from ._router import auth_headers, image_size, require_token
 from .media import (
     IMAGE_INPUT_TASKS,
-    IMAGE_TO_VIDEO,
     MEDIA_TASKS,
     POLL_INTERVAL,
     TEXT_TO_IMAGE,
@@ -206,8 +205,10 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
             headers = auth_headers(token)
 
             def make_job(provider: str, entry: Mapping[str, Any]) -> MediaJob:
-                video = entry.get("task") in (TEXT_TO_VIDEO, IMAGE_TO_VIDEO)
-                size = (width, height) if video else image_size(aspect_ratio, width, height)
+                # Only text-to-image gets a default size: a video or an edited image keeps
+                # the provider's (or the input's) unless the caller names one.
+                generated = entry.get("task") == TEXT_TO_IMAGE
+                size = image_size(aspect_ratio, width, height) if generated else (width, height)
                 extra: dict[str, Any] = {"resolution": resolution} if resolution else {}
                 extra.update(extra_body or {})
                 return new_job(

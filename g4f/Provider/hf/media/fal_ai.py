@@ -46,7 +46,7 @@ class FalAI(MediaBackend):
 
     def body(self, job: MediaJob) -> dict[str, Any]:
         data = job.base_data()
-        if job.task == TEXT_TO_IMAGE:
+        if not job.is_video:
             width, height = data.pop("width", None), data.pop("height", None)
             if width and height:
                 data.setdefault("image_size", {"width": width, "height": height})
