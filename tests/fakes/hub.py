@@ -118,6 +118,7 @@ class FakeHub(ServedFake):
         self.server = FakeServer(self.app)
 
 
+# huggingface_hub hf_api.py (HfApi.list_models: filters pipeline_tag and inference=warm).
 async def _list_models(request: web.Request) -> web.StreamResponse:
     fault = request.app["faults"].take(request.path)
     if fault is not None and fault.status is not None:
@@ -134,6 +135,8 @@ async def _list_models(request: web.Request) -> web.StreamResponse:
     return web.json_response(items)
 
 
+# huggingface_hub hf_api.py (HfApi.model_info, ModelInfo's inferenceProviderMapping) and
+# utils/_http.py (hf_raise_for_status: X-Error-Code RepoNotFound / GatedRepo, X-Error-Message).
 async def _model_info(request: web.Request) -> web.StreamResponse:
     fault = request.app["faults"].take(request.path)
     if fault is not None and fault.status is not None:

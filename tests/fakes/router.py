@@ -238,6 +238,8 @@ async def _stream_events(
     return response
 
 
+# huggingface_hub _providers/_common.py (AutoRouterConversationalTask: POST {router}/v1/chat/
+# completions with the Hub id, ":policy" / ":provider" suffixes resolved by the router).
 async def _chat(request: web.Request) -> web.StreamResponse:
     fake = _fake(request)
     fault, early = _gate(request)
@@ -320,6 +322,7 @@ async def _answer(
     )
 
 
+# hub-docs docs/inference-providers/hub-api.md (GET /v1/models: {"object": "list", "data"}).
 async def _models(request: web.Request) -> web.StreamResponse:
     _, early = _gate(request, auth=None)
     if early is not None:
@@ -339,6 +342,8 @@ def _validate_tgi(parameters: dict[str, Any]) -> web.Response | None:
     return None
 
 
+# huggingface_hub _providers/hf_inference.py (HFInferenceTask: /models/{id}, {inputs,
+# parameters}; text-generation answered as TGI JSON or SSE, text-to-image as bytes).
 async def _hf_inference(request: web.Request) -> web.StreamResponse:
     fake = _fake(request)
     fault, early = _gate(request, auth="optional")
@@ -373,6 +378,8 @@ async def _hf_inference(request: web.Request) -> web.StreamResponse:
     return await _stream_events(request, events, fault, space=False, done=None)
 
 
+# huggingface_hub _providers/together.py (TogetherTextToImageTask: /v1/images/generations,
+# data[].b64_json for response_format "base64" / "b64_json", data[].url otherwise).
 async def _together(request: web.Request) -> web.StreamResponse:
     fake = _fake(request)
     fault, early = _gate(request)
@@ -384,7 +391,7 @@ async def _together(request: web.Request) -> web.StreamResponse:
         return hf_error(404, f"Model {body.get('model')} not found")
     count = int(body.get("n", 1))
     base = f"http://{request.host}"
-    if body.get("response_format") == "b64_json":
+    if body.get("response_format") in ("b64_json", "base64"):
         import base64
 
         data = png_bytes(int(body.get("width", 64)), int(body.get("height", 64)))
