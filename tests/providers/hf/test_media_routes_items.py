@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from g4f.client import Client
-from g4f.errors import BadRequestError, ModelNotFoundError, ResponseError
+from g4f.errors import BadRequestError, ModelNotFoundError, ResponseError, TimeoutError
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
 from tests.fakes.media import LORA, MP4, PNG, TOKEN, MediaState, serve_media
 from tests.fakes.server import FakeServer
@@ -285,3 +285,31 @@ def test_13_video_bytes_are_fetchable(server: FakeServer) -> None:
     response = video("make it move", f"{I2V}:together", image=PNG)
     with urllib.request.urlopen(response.data[0].url, timeout=5) as reply:  # noqa: S310 - local fake
         assert reply.read() == MP4
+
+
+# --- deadlines of the polled routes (7, 8, 9) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, model, prefix",
+    [
+        (video, f"{WAN22}:together", "/together/v2/videos/"),
+        (image, "Qwen/Qwen-Image:wavespeed", "/wavespeed/api/v3/predictions/"),
+        (image, "zai-org/CogView4-6B", "/zai-org/api/paas/v4/async-result/"),
+    ],
+    ids=["together", "wavespeed", "zai-org"],
+)
+def test_polled_jobs_end_at_the_deadline(
+    server: FakeServer, state: MediaState, call: Any, model: str, prefix: str
+) -> None:
+    state.job_polls = 10**6
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        # One attempt: the client's retry policy would start the job again after a timeout.
+        call("a fox", model, timeout=0.6, poll_interval=0.05, max_retries=0)
+    elapsed = time.monotonic() - started
+    assert 0.5 < elapsed < 3
+    polls = len(requests(server, "GET", prefix))
+    # One poll per interval at most (the first one waits an interval too).
+    assert 1 <= polls <= 0.6 / 0.05 + 1
+    assert len(requests(server, "POST")) == 1

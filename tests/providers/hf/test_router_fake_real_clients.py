@@ -116,3 +116,28 @@ def test_openai_sdk_lists_the_router_models(fakes: tuple[FakeHub, FakeRouter]) -
     with OpenAI(base_url=f"{router.url}/v1", api_key=TOKEN, max_retries=0) as client:
         ids = [model.id for model in client.models.list()]
     assert "openai/gpt-oss-120b" in ids
+
+
+def test_hfapi_reads_the_fake_hub(fakes: tuple[FakeHub, FakeRouter]) -> None:
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+
+    hub, _ = fakes
+    hub.gated.add("Qwen/QwQ-32B")
+    api = HfApi(token=TOKEN)
+    info = api.model_info("zai-org/GLM-4.6", expand=["inferenceProviderMapping"])
+    [mapping] = info.inference_provider_mapping or []
+    assert (mapping.provider, mapping.provider_id, mapping.task) == (
+        "zai-org",
+        "glm-4.6",
+        "conversational",
+    )
+    assert api.model_info("openai/gpt-oss-120b").pipeline_tag == "text-generation"
+    with pytest.raises(GatedRepoError):
+        api.model_info("Qwen/QwQ-32B")
+    with pytest.raises(RepositoryNotFoundError) as missing:
+        api.model_info("nobody/no-such-model")
+    assert not isinstance(missing.value, GatedRepoError)
+    with pytest.raises(HfHubHTTPError) as bad:
+        HfApi(token="hf_notTheRightToken000000").model_info("openai/gpt-oss-120b")
+    assert not isinstance(bad.value, RepositoryNotFoundError)

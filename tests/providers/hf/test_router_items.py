@@ -202,3 +202,20 @@ def test_13_invalid_provider_name_is_refused(fakes: tuple[FakeRouter, FakeHub], 
             inference_provider=name,
         )
     assert router.requests == [] and hub.requests == []
+
+
+def test_12_router_gated_answer_is_gated_model_error(fakes: tuple[FakeRouter, FakeHub]) -> None:
+    router, hub = fakes
+    # The router relays the Hub's code for a gated model served by hf-inference.
+    message = "Access to model Qwen/QwQ-32B is restricted."
+    router.faults.add(
+        status=403,
+        message=message,
+        headers={"X-Error-Code": "GatedRepo", "X-Error-Message": message},
+        path="/hf-inference/",
+    )
+    with pytest.raises(GatedModelError, match="accept its licence"):
+        Client(api_key=TOKEN).chat.completions.create(
+            model="Qwen/QwQ-32B", messages=HELLO, provider=HuggingFaceInference
+        )
+    assert len([r for r in router.requests if r["method"] == "POST"]) == 1
