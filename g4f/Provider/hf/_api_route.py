@@ -23,8 +23,10 @@ from ._media_run import mapping_entries
 __all__ = ["ProviderRoute", "CHAT_PATHS", "provider_route", "clear_routes"]
 
 #: Chat paths that differ from ``/v1/chat/completions`` (huggingface_hub ``cohere.py``,
-#: ``deepinfra.py``, ``fireworks_ai.py``, ``groq.py``, ``novita.py``, ``zai_org.py``).
+#: ``deepinfra.py``, ``fireworks_ai.py``, ``groq.py``, ``hf_inference.py``, ``novita.py``,
+#: ``zai_org.py``); ``{model}`` is the provider's model id.
 CHAT_PATHS: dict[str, str] = {
+    "hf-inference": "/models/{model}/v1/chat/completions",
     "cohere": "/compatibility/v1/chat/completions",
     "deepinfra": "/v1/openai/chat/completions",
     "fireworks-ai": "/inference/v1/chat/completions",
@@ -85,9 +87,6 @@ async def provider_route(
             provider=who,
         )
     provider_id = str(entry["providerId"])
-    base = f"{hf_router_endpoint()}/{provider}"
-    if provider == "hf-inference":
-        url = f"{base}/models/{provider_id}/v1/chat/completions"
-    else:
-        url = f"{base}{CHAT_PATHS.get(provider, '/v1/chat/completions')}"
+    path = CHAT_PATHS.get(provider, "/v1/chat/completions").format(model=provider_id)
+    url = f"{hf_router_endpoint()}/{provider}{path}"
     return ProviderRoute(provider, url, provider_id, dict(CHAT_HEADERS.get(provider, {})))

@@ -133,8 +133,14 @@ def test_12_inference_rejected_token_is_missing_auth(fakes: tuple[FakeRouter, Fa
         ),
         ("openai/gpt-oss-120b", "groq", "/groq/openai/v1/chat/completions", "openai/gpt-oss-120b"),
         ("zai-org/GLM-4.6", "zai-org", "/zai-org/api/paas/v4/chat/completions", "glm-4.6"),
+        (
+            "meta-llama/Llama-3.3-70B-Instruct",
+            "hf-inference",
+            "/hf-inference/models/meta-llama/Llama-3.3-70B-Instruct/v1/chat/completions",
+            "meta-llama/Llama-3.3-70B-Instruct",
+        ),
     ],
-    ids=["together", "novita", "groq", "zai-org"],
+    ids=["together", "novita", "groq", "zai-org", "hf-inference"],
 )
 @pytest.mark.parametrize("stream", [False, True], ids=["json", "sse"])
 def test_13_chat_on_a_named_provider_route(
