@@ -106,8 +106,11 @@ def test_8_wavespeed_polls_its_result_url(
 
 def test_8_wavespeed_failed_task_is_a_typed_error(server: FakeServer, state: MediaState) -> None:
     state.job_failure = "out of GPU memory"
+    started = time.monotonic()
     with pytest.raises(ResponseError, match="out of GPU memory"):
         image("a fox", "Qwen/Qwen-Image:wavespeed")
+    assert time.monotonic() - started < 3
+    assert len(requests(server, "POST")) == 1
     assert len(requests(server, "GET", "/wavespeed/")) == 3
 
 
@@ -131,8 +134,11 @@ def test_9_zai_org_async_image(server: FakeServer, state: MediaState) -> None:
 
 def test_9_zai_org_failed_task(server: FakeServer, state: MediaState) -> None:
     state.job_failure = "FAIL"
+    started = time.monotonic()
     with pytest.raises(ResponseError, match="FAIL"):
         image("a fox", "zai-org/CogView4-6B")
+    assert time.monotonic() - started < 3
+    assert len(requests(server, "POST")) == 1
     assert len(requests(server, "GET", "/zai-org/")) == 3
 
 
