@@ -24,6 +24,7 @@ __all__ = [
     "ModelNotFoundError",
     "MissingRequirementsError",
     "MissingAuthError",
+    "GatedModelError",
     "NoValidHarFileError",
     "PaymentRequiredError",
     "RetryProviderError",
@@ -100,6 +101,17 @@ class MissingRequirementsError(G4FError):
 
 class MissingAuthError(G4FError):
     """Credentials are missing, invalid or lack a permission."""
+
+
+class GatedModelError(MissingAuthError):
+    """The model is gated: the token's account must accept its licence on the Hub first.
+
+    ``url`` is the model page where the licence is accepted (when known).
+    """
+
+    def __init__(self, message: str = "", *, url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.url = url
 
 
 class NoValidHarFileError(MissingAuthError):
@@ -288,6 +300,9 @@ def error_from_response(
     }
     who = f"{provider}: " if provider else ""
     text_of = f"{who}HTTP {status}: {message}" if message else f"{who}HTTP {status}"
+    hub_error = _hub_error(status, message, lowered, url, who, data)
+    if hub_error is not None:
+        return hub_error
     code = str(fields.get("code", ""))
     lower_msg = message.lower()
     if status == 400 and (
@@ -322,6 +337,47 @@ def error_from_response(
     if status == 503 and isinstance(fields.get("estimated_time"), (int, float)):
         data["retry_after"] = data["retry_after"] or float(fields["estimated_time"])
     return ResponseStatusError(text_of, **data)
+
+
+#: The Hub's repository API paths (huggingface_hub ``utils/_http.py`` reads its 401s the same way).
+_REPO_API = re.compile(r"^(https?://[^/]+)/api/(models|datasets|spaces)/([^?#]+?)/?(?:[?#]|$)")
+_BAD_CREDENTIALS = "invalid credentials in authorization header"
+
+
+def _hub_error(
+    status: int,
+    message: str,
+    headers: Mapping[str, str],
+    url: str,
+    who: str,
+    data: dict[str, Any],
+) -> G4FError | None:
+    """The Hub's repository errors, told apart by ``X-Error-Code`` (and the URL for bare 401s).
+
+    The Hub answers 401 for a missing *or* private repo, so a 401 there is not an auth
+    failure unless it says the credentials are invalid.
+    """
+    code = headers.get("x-error-code", "")
+    hub_message = headers.get("x-error-message", "")
+    match = _REPO_API.match(url or "")
+    repo = match.group(3) if match else "the repository"
+    if code == "GatedRepo":
+        page = f"{match.group(1)}/{repo}" if match else None
+        where = f" at {page}" if page else " on its Hub page"
+        return GatedModelError(
+            f"{who}{repo} is gated: accept its licence{where} while logged in with the "
+            f"account of your token (HTTP {status})",
+            url=page,
+            **data,
+        )
+    bad_credentials = _BAD_CREDENTIALS in f"{hub_message} {message}".lower()
+    if code == "RepoNotFound" or (status == 401 and match is not None and not bad_credentials):
+        return ModelNotFoundError(
+            f"{who}{repo} was not found on the Hub: it does not exist or is private to "
+            f"another account (HTTP {status}: {hub_message or message or 'RepoNotFound'})",
+            **data,
+        )
+    return None
 
 
 #: Error codes / types of in-band errors that mean a status.

@@ -1,9 +1,14 @@
-"""A fake Hugging Face Hub API (PROTOCOLS.md §B, §5.5) on 127.0.0.1.
+"""A fake Hugging Face Hub API on 127.0.0.1 (wire reference: docs/protocols/hub.md).
 
 ``GET /api/models`` lists models with ``trendingScore`` (filtered by ``pipeline_tag``
 and ``inference=warm`` like the Hub), ``GET /api/models/{id}`` returns one model's
 metadata (``pipeline_tag``, ``author``, ``config.model_type``,
-``config.tokenizer_config.eos_token``) or the Hub's 404.
+``config.tokenizer_config.eos_token``) and, when ``expand`` / ``expand[]`` asks for
+it, the ``inferenceProviderMapping`` of chat models (huggingface_hub ``hf_api.py``
+``ModelInfo``). Errors follow huggingface_hub ``utils/_http.py``: a missing or
+private repo is a 401 with ``X-Error-Code: RepoNotFound``, a gated one a 403 with
+``GatedRepo``, a rejected token a 401 with ``X-Error-Message: Invalid credentials in
+Authorization header``.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.router import ServedFake
+from tests.fakes.router import TOKEN, ServedFake
+from tests.fakes.router_chat import CHAT_MAPPING
 from tests.fakes.server import FakeServer, fault_response, hf_error
 
-__all__ = ["FakeHub", "model_metadata", "DEEPSEEK_EOS"]
+__all__ = ["FakeHub", "model_metadata", "DEEPSEEK_EOS", "BAD_CREDENTIALS"]
+
+BAD_CREDENTIALS = "Invalid credentials in Authorization header"
 
 DEEPSEEK_EOS = "<\uff5cend\u2581of\u2581sentence\uff5c>"
 
@@ -65,6 +73,7 @@ def _default_models() -> dict[str, dict[str, Any]]:
         model_metadata("unknown/eos-model", model_type="custom", eos="<|custom_end|>"),
         model_metadata("stabilityai/stable-diffusion-3.5-large", pipeline_tag="text-to-image"),
         model_metadata("sentence-transformers/all-MiniLM-L6-v2", pipeline_tag="feature-extraction"),
+        model_metadata("zai-org/GLM-4.6", model_type="glm4_moe", eos="<|endoftext|>"),
     ]
     return {entry["id"]: entry for entry in entries}
 
@@ -97,6 +106,10 @@ class FakeHub(ServedFake):
 
     def __init__(self) -> None:
         self.models: dict[str, dict[str, Any]] = _default_models()
+        #: Models whose repo is gated (their model API answers 403 GatedRepo).
+        self.gated: set[str] = set()
+        #: Hub id → provider → providerId of conversational mapping entries.
+        self.chat_mapping: dict[str, dict[str, str]] = {k: dict(v) for k, v in CHAT_MAPPING.items()}
         self.listing: list[dict[str, Any]] = _default_listing()
         self.app = web.Application()
         self.app["hub"] = self
@@ -105,6 +118,7 @@ class FakeHub(ServedFake):
         self.server = FakeServer(self.app)
 
 
+# huggingface_hub hf_api.py (HfApi.list_models: filters pipeline_tag and inference=warm).
 async def _list_models(request: web.Request) -> web.StreamResponse:
     fault = request.app["faults"].take(request.path)
     if fault is not None and fault.status is not None:
@@ -121,12 +135,31 @@ async def _list_models(request: web.Request) -> web.StreamResponse:
     return web.json_response(items)
 
 
+# huggingface_hub hf_api.py (HfApi.model_info, ModelInfo's inferenceProviderMapping) and
+# utils/_http.py (hf_raise_for_status: X-Error-Code RepoNotFound / GatedRepo, X-Error-Message).
 async def _model_info(request: web.Request) -> web.StreamResponse:
     fault = request.app["faults"].take(request.path)
     if fault is not None and fault.status is not None:
         return fault_response(fault)  # type: ignore[return-value]
     hub: FakeHub = request.app["hub"]
-    data = hub.models.get(request.match_info["model"])
+    model = request.match_info["model"]
+    if request.headers.get("Authorization") not in (None, f"Bearer {TOKEN}"):
+        return hf_error(401, BAD_CREDENTIALS, headers={"X-Error-Message": BAD_CREDENTIALS})
+    if model in hub.gated:
+        message = f"Access to model {model} is restricted and you are not in the authorized list."
+        return hf_error(
+            403, message, headers={"X-Error-Code": "GatedRepo", "X-Error-Message": message}
+        )
+    data = hub.models.get(model)
     if data is None:
-        return hf_error(404, "Repository not found", headers={"X-Error-Code": "RepoNotFound"})
+        # The Hub answers 401 for a missing repo as for a private one.
+        headers = {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
+        return hf_error(401, "Repository not found", headers=headers)
+    expand = request.query.getall("expand", []) + request.query.getall("expand[]", [])
+    if "inferenceProviderMapping" in expand:
+        mapping = {
+            provider: {"status": "live", "providerId": provider_id, "task": "conversational"}
+            for provider, provider_id in hub.chat_mapping.get(model, {}).items()
+        }
+        data = {**data, "inferenceProviderMapping": mapping}
     return web.json_response(data)

@@ -1,16 +1,14 @@
-"""Fake Hub + router media routes (PROTOCOLS.md §C, §D), served by one aiohttp app.
+"""Fake Hub + router media routes, served by one aiohttp app.
 
-Point both ``HF_ENDPOINT`` and ``HF_ROUTER_ENDPOINT`` at it. It holds:
+Point both ``HF_ENDPOINT`` and ``HF_ROUTER_ENDPOINT`` at it (or, for
+``huggingface_hub.InferenceClient``, proxy ``huggingface.co`` and
+``router.huggingface.co`` to it: tests/fakes/hf_client.py). Every route follows the
+huggingface_hub 2.x file named in its comment (``src/huggingface_hub/...``); the wire
+reference is docs/protocols/media.md. Route handlers per provider live in
+tests/fakes/media_routes.py.
 
-- Hub: ``/api/models/{id}?expand[]=inferenceProviderMapping`` (dict form) and the
-  ``/api/models?inference=warm&expand[]=...`` listing (list form);
-- fal-ai: a queue (submit → ``IN_QUEUE`` → ``IN_PROGRESS`` → ``COMPLETED`` over polls,
-  result fetched separately; a job can be made to never finish);
-- replicate: ``Prefer: wait`` predictions (output as a string or a list), a prediction
-  still ``processing`` when the wait ends (then polled), and a hold that never answers;
-- together (``/v1/images/generations``, url or b64_json), novita video, hf-inference bytes;
-- ``/files/...``: the PNG and MP4 bytes the result URLs point at;
-- a status per provider (``state.fail[provider] = 402``) to script failures.
+``MediaState`` scripts failures (``fail[provider] = 402``), the poll sequences of the
+queued providers and the reply formats, and records every submitted body.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +34,8 @@ __all__ = [
     "MP4",
     "TOKEN",
     "MODELS",
+    "LORA",
+    "GATED",
 ]
 
 TOKEN = "hf_fakeMediaToken0123456789"
@@ -49,13 +48,18 @@ CREDITS = (
     "You have depleted your monthly included credits. Purchase pre-paid credits to continue "
     "using Inference Providers. Alternatively, subscribe to PRO to get 20x more included usage."
 )
+BAD_CREDENTIALS = "Invalid credentials in Authorization header"
 
 
-def _entry(provider_id: str, task: str, status: str = "live") -> dict[str, str]:
-    return {"status": status, "providerId": provider_id, "task": task}
+def _entry(provider_id: str, task: str, status: str = "live", **extra: str) -> dict[str, str]:
+    return {"status": status, "providerId": provider_id, "task": task, **extra}
 
 
-#: model id → provider → mapping entry (dict form, mapping order matters).
+LORA = "someone/flux-watercolor-lora"
+#: A gated model: the Hub answers its model API with ``X-Error-Code: GatedRepo``.
+GATED = "someone/gated-image-model"
+
+#: model id → provider → mapping entry (the Hub's dict form; mapping order matters).
 MODELS: dict[str, dict[str, dict[str, str]]] = {
     "black-forest-labs/FLUX.1-dev": {
         "fal-ai": _entry("fal-ai/flux/dev", "text-to-image"),
@@ -86,6 +90,46 @@ MODELS: dict[str, dict[str, dict[str, str]]] = {
     "deepseek-ai/DeepSeek-R1": {
         "together": _entry("deepseek-ai/DeepSeek-R1", "conversational"),
     },
+    "Wan-AI/Wan2.2-T2V-A14B": {
+        "together": _entry("Wan-AI/Wan2.2-T2V-A14B", "text-to-video"),
+        "wavespeed": _entry("wavespeed-ai/wan-2.2/t2v-480p", "text-to-video"),
+    },
+    "Qwen/Qwen-Image": {
+        "wavespeed": _entry("wavespeed-ai/qwen-image/text-to-image", "text-to-image"),
+        "fal-ai": _entry("fal-ai/qwen-image", "text-to-image"),
+    },
+    "zai-org/CogView4-6B": {
+        "zai-org": _entry("cogview-4-250304", "text-to-image"),
+    },
+    "stabilityai/stable-diffusion-xl-base-1.0": {
+        "nscale": _entry("stabilityai/stable-diffusion-xl-base-1.0", "text-to-image"),
+    },
+    "black-forest-labs/FLUX.1-Kontext-dev": {
+        "fal-ai": _entry("fal-ai/flux-kontext/dev", "image-to-image"),
+        "replicate": _entry("black-forest-labs/flux-kontext-dev", "image-to-image"),
+        "together": _entry("black-forest-labs/FLUX.1-kontext-dev", "image-to-image"),
+        "wavespeed": _entry("wavespeed-ai/flux-kontext-dev", "image-to-image"),
+    },
+    "Wan-AI/Wan2.2-I2V-A14B": {
+        "fal-ai": _entry("fal-ai/wan/v2.2-a14b/image-to-video", "image-to-video"),
+        "replicate": _entry("wan-video/wan-2.2-i2v-fast", "image-to-video"),
+        "together": _entry("Wan-AI/Wan2.2-I2V-A14B", "image-to-video"),
+        "wavespeed": _entry("wavespeed-ai/wan-2.2/i2v-480p", "image-to-video"),
+    },
+    LORA: {
+        "fal-ai": _entry(
+            "fal-ai/flux-lora",
+            "text-to-image",
+            adapter="lora",
+            adapterWeightsPath="watercolor.safetensors",
+        ),
+        "replicate": _entry(
+            "black-forest-labs/flux-dev-lora",
+            "text-to-image",
+            adapter="lora",
+            adapterWeightsPath="watercolor.safetensors",
+        ),
+    },
 }
 
 
@@ -95,16 +139,20 @@ class MediaState:
 
     #: provider → HTTP status to answer its submit route with.
     fail: dict[str, int] = field(default_factory=dict)
-    #: fal polls before a job completes; ``None`` = never.
+    #: fal queue polls before a job completes; ``None`` = never.
     fal_polls: int | None = 2
+    #: A status fal reports while running besides IN_QUEUE / IN_PROGRESS (clients wait it out).
+    fal_odd_status: str | None = None
     #: replicate: "wait" (answer at once), "list" (output list), "processing" (poll), "hold".
     replicate_mode: str = "wait"
-    #: together: "url" or "b64_json".
-    together_format: str = "url"
+    #: Polls before a together video / wavespeed task / zai image completes.
+    job_polls: int = 2
+    #: Status a together / wavespeed / zai job ends with instead of completing.
+    job_failure: str | None = None
     bodies: list[tuple[str, Any]] = field(default_factory=list)
     fal_jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    jobs: dict[str, dict[str, Any]] = field(default_factory=dict)
     replicate_polls: int = 0
-    hold_disconnected: asyncio.Event | None = None
     disconnected: bool = False
     ids: Any = field(default_factory=lambda: itertools.count(1))
 
@@ -113,20 +161,17 @@ class MediaState:
         return [body for path, body in self.bodies if path.startswith(prefix)]
 
 
-def _state(request: web.Request) -> MediaState:
+def state_of(request: web.Request) -> MediaState:
     return request.app["media"]
 
 
-def _base(request: web.Request) -> str:
+def base_url(request: web.Request) -> str:
+    """The fake's own origin as the client addressed it (files are served from it)."""
     return f"http://{request.host}"
 
 
-def _authorized(request: web.Request) -> bool:
-    return request.headers.get("Authorization") == f"Bearer {TOKEN}"
-
-
-async def _check(request: web.Request, provider: str) -> web.Response | None:
-    """The error response a request should get, if any (auth, scripted fault, scripted status).
+async def check(request: web.Request, provider: str) -> web.Response | None:
+    """The error response a request should get, if any (scripted fault, auth, scripted status).
 
     A fault's ``stall`` delays the answer; ``cut_after`` (any value) drops the connection.
     """
@@ -139,9 +184,9 @@ async def _check(request: web.Request, provider: str) -> web.Response | None:
             return web.Response(status=500)
         if (response := fault_response(fault)) is not None:
             return response
-    if not _authorized(request):
-        return hf_error(401, "Invalid credentials in Authorization header")
-    status = _state(request).fail.get(provider)
+    if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+        return hf_error(401, BAD_CREDENTIALS, headers={"X-Error-Message": BAD_CREDENTIALS})
+    status = state_of(request).fail.get(provider)
     if status == 402:
         return hf_error(402, CREDITS)
     if status == 400:
@@ -151,14 +196,38 @@ async def _check(request: web.Request, provider: str) -> web.Response | None:
     return None
 
 
+async def json_body(request: web.Request) -> Any:
+    body = await request.json()
+    state_of(request).bodies.append((request.path, body))
+    return body
+
+
+def expanded(request: web.Request) -> list[str]:
+    """The ``expand`` fields asked for: huggingface_hub sends ``expand=``, huggingface.js ``expand[]=``."""
+    return request.query.getall("expand", []) + request.query.getall("expand[]", [])
+
+
+# huggingface_hub hf_api.py (ModelInfo: inferenceProviderMapping in dict form for one
+# model, list form in listings) and utils/_http.py (hf_raise_for_status: the Hub's
+# X-Error-Code values RepoNotFound / GatedRepo, X-Error-Message for bad credentials).
 async def hub_model(request: web.Request) -> web.Response:
     model = request.match_info["model"]
+    if (fault := request.app["faults"].take(request.path)) and (response := fault_response(fault)):
+        return response
     if request.headers.get("Authorization") not in (None, f"Bearer {TOKEN}"):
-        return hf_error(401, "Invalid credentials in Authorization header")
+        return hf_error(401, BAD_CREDENTIALS, headers={"X-Error-Message": BAD_CREDENTIALS})
+    if model == GATED:
+        message = "Access to model someone/gated-image-model is restricted."
+        headers = {"X-Error-Code": "GatedRepo", "X-Error-Message": message}
+        return hf_error(403, message, headers=headers)
     if model not in MODELS:
-        return hf_error(404, "Repository not found")
-    body: dict[str, Any] = {"_id": "x", "id": model}
-    if request.query.get("expand[]") == "inferenceProviderMapping":
+        # The Hub answers 401 for a missing repo as for a private one.
+        headers = {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
+        return hf_error(401, "Repository not found", headers=headers)
+    task = next(iter(MODELS[model].values()))["task"]
+    tag = "text-generation" if task == "conversational" else task
+    body: dict[str, Any] = {"_id": "x", "id": model, "modelId": model, "pipeline_tag": tag}
+    if "inferenceProviderMapping" in expanded(request):
         body["inferenceProviderMapping"] = MODELS[model]
     return web.json_response(body)
 
@@ -177,129 +246,6 @@ async def hub_list(request: web.Request) -> web.Response:
     return web.json_response(items)
 
 
-async def _json_body(request: web.Request) -> Any:
-    body = json.loads(await request.read() or b"null")
-    _state(request).bodies.append((request.path, body))
-    return body
-
-
-async def fal_submit(request: web.Request) -> web.Response:
-    if (error := await _check(request, "fal-ai")) is not None:
-        return error
-    if request.query.get("_subdomain") != "queue":
-        return hf_error(400, "fal-ai routes need the queue subdomain")
-    body = await _json_body(request)
-    state = _state(request)
-    app_path = "/".join(request.match_info["path"].split("/")[:2])
-    request_id = f"req-{next(state.ids)}"
-    video = "t2v" in request.path or "video" in request.path
-    state.fal_jobs[request_id] = {"polls": 0, "video": video, "prompt": body.get("prompt")}
-    return web.json_response(
-        {
-            "request_id": request_id,
-            "status": "IN_QUEUE",
-            # fal answers with its own queue host and the app's short path.
-            "response_url": f"https://queue.fal.run/{app_path}/requests/{request_id}",
-            "status_url": f"https://queue.fal.run/{app_path}/requests/{request_id}/status",
-        }
-    )
-
-
-async def fal_status(request: web.Request) -> web.Response:
-    if (error := await _check(request, "fal-status")) is not None:
-        return error
-    state = _state(request)
-    job = state.fal_jobs.get(request.match_info["request_id"])
-    if job is None:
-        return hf_error(404, "Request not found")
-    job["polls"] += 1
-    polls = job["polls"]
-    if state.fal_polls is None or polls <= state.fal_polls // 2:
-        return web.json_response({"status": "IN_QUEUE", "queue_position": 1, "request_id": "x"})
-    if polls <= state.fal_polls:
-        return web.json_response({"status": "IN_PROGRESS", "logs": [{"message": "step"}]})
-    job["done"] = True
-    return web.json_response({"status": "COMPLETED", "logs": []})
-
-
-async def fal_result(request: web.Request) -> web.Response:
-    if (error := await _check(request, "fal-result")) is not None:
-        return error
-    job = _state(request).fal_jobs.get(request.match_info["request_id"])
-    if job is None or not job.get("done"):
-        return hf_error(400, "Request is still in progress")
-    if job["video"]:
-        return web.json_response(
-            {"video": {"url": f"{_base(request)}/files/v.mp4", "content_type": "video/mp4"}}
-        )
-    return web.json_response(
-        {"images": [{"url": f"{_base(request)}/files/a.png", "width": 64, "height": 64}], "seed": 7}
-    )
-
-
-async def replicate_predict(request: web.Request) -> web.StreamResponse:
-    if (error := await _check(request, "replicate")) is not None:
-        return error
-    await _json_body(request)
-    state = _state(request)
-    if request.headers.get("Prefer") != "wait":
-        return hf_error(400, "the fake wants Prefer: wait")
-    url = f"{_base(request)}/files/v.mp4"
-    if state.replicate_mode == "hold":
-        try:
-            for _ in range(500):
-                if request.transport is None or request.transport.is_closing():
-                    break
-                await asyncio.sleep(0.02)
-        finally:
-            state.disconnected = True
-        return web.json_response({"id": "p0", "status": "processing", "output": None})
-    if state.replicate_mode == "processing":
-        return web.json_response({"id": "p2", "status": "processing", "output": None})
-    output: Any = [url, f"{_base(request)}/files/v2.mp4"] if state.replicate_mode == "list" else url
-    return web.json_response({"id": "p1", "status": "succeeded", "output": output})
-
-
-async def replicate_get(request: web.Request) -> web.Response:
-    if (error := await _check(request, "replicate-get")) is not None:
-        return error
-    state = _state(request)
-    state.replicate_polls += 1
-    if state.replicate_polls < 2:
-        return web.json_response({"id": "p2", "status": "processing", "output": None})
-    return web.json_response(
-        {"id": "p2", "status": "succeeded", "output": f"{_base(request)}/files/v.mp4"}
-    )
-
-
-async def images_generations(request: web.Request) -> web.Response:
-    provider = request.match_info["provider"]
-    if (error := await _check(request, provider)) is not None:
-        return error
-    body = await _json_body(request)
-    if not body.get("prompt") or not body.get("model"):
-        return hf_error(400, "prompt and model are required", shape="openai")
-    if _state(request).together_format == "b64_json" or provider == "nebius":
-        item = {"b64_json": base64.b64encode(PNG).decode()}
-    else:
-        item = {"url": f"{_base(request)}/files/t.png"}
-    return web.json_response({"id": "r1", "model": body["model"], "object": "list", "data": [item]})
-
-
-async def novita_video(request: web.Request) -> web.Response:
-    if (error := await _check(request, "novita")) is not None:
-        return error
-    await _json_body(request)
-    return web.json_response({"video": {"video_url": f"{_base(request)}/files/n.mp4"}})
-
-
-async def hf_inference(request: web.Request) -> web.Response:
-    if (error := await _check(request, "hf-inference")) is not None:
-        return error
-    await _json_body(request)
-    return web.Response(body=PNG, content_type="image/png")
-
-
 async def files(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     if name.endswith(".mp4"):
@@ -309,19 +255,13 @@ async def files(request: web.Request) -> web.Response:
 
 def make_media_app(state: MediaState | None = None) -> web.Application:
     """The aiohttp app of the fake Hub + router media routes."""
+    from .media_routes import add_provider_routes
+
     app = web.Application()
     app["media"] = state or MediaState()
     app.router.add_get("/api/models", hub_list)
     app.router.add_get("/api/models/{model:.+}", hub_model)
-    app.router.add_get("/fal-ai/{app:[^/]+/[^/]+}/requests/{request_id}/status", fal_status)
-    app.router.add_get("/fal-ai/{app:[^/]+/[^/]+}/requests/{request_id}", fal_result)
-    app.router.add_post("/fal-ai/{path:.+}", fal_submit)
-    app.router.add_post("/replicate/v1/models/{model:.+}/predictions", replicate_predict)
-    app.router.add_post("/replicate/v1/predictions", replicate_predict)
-    app.router.add_get("/replicate/v1/predictions/{id}", replicate_get)
-    app.router.add_post("/{provider}/v1/images/generations", images_generations)
-    app.router.add_post("/novita/v3/hf/{model:.+}", novita_video)
-    app.router.add_post("/hf-inference/models/{model:.+}", hf_inference)
+    add_provider_routes(app.router)
     app.router.add_get("/files/{name}", files)
     return app
 

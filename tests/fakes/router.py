@@ -1,9 +1,12 @@
-"""A fake Inference Providers router (PROTOCOLS.md §A-§C) on 127.0.0.1.
+"""A fake Inference Providers router on 127.0.0.1 (wire reference: docs/protocols/router.md).
 
-Routes: ``POST /v1/chat/completions`` (JSON and SSE, stream variants (a)-(g) of §A),
-``GET /v1/models``, ``POST /hf-inference/models/{id}`` (TGI JSON and SSE with
-``details``, or image bytes), ``POST /together/v1/images/generations`` and
-``GET /files/{name}`` (the image URLs it hands out). Misbehaviour comes from the
+Routes: ``POST /v1/chat/completions``, the auto route (JSON and SSE in the stream
+variants real backends send), ``POST /{provider}/<chat path>``, the per-provider
+route (the paths and the provider model ids of huggingface_hub's conversational
+helpers, ``inference/_providers/*.py``), ``GET /v1/models``,
+``POST /hf-inference/models/{id}`` (TGI JSON and SSE with ``details``, or image
+bytes; ``hf_inference.py``), ``POST /together/v1/images/generations``
+(``together.py``) and ``GET /files/{name}`` (the image URLs it hands out). Misbehaviour comes from the
 server's FaultQueue (error statuses in both HF body shapes, Retry-After, 503
 ``estimated_time``, HTML 504, cut connections, stalls, malformed lines, in-band
 errors). Requests addressed to the retired ``api-inference.huggingface.co`` host
@@ -21,6 +24,8 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes.router_chat import (
+    CHAT_MAPPING,
+    CHAT_PATHS,
     ChatScript,
     TgiScript,
     ToolCallScript,
@@ -131,6 +136,12 @@ class FakeRouter(ServedFake):
         self.app["router"] = self
         self.app.router.add_post("/v1/chat/completions", _chat)
         self.app.router.add_get("/v1/models", _models)
+        self.app.router.add_post("/{provider}/{path:.*chat/completions}", _provider_chat)
+        # aiohttp tries the longest static prefix first, so hf-inference's chat path is
+        # named before its TGI route (which would take it as a model id).
+        self.app.router.add_post(
+            "/hf-inference/models/{model:.+}/v1/chat/completions", _provider_chat
+        )
         self.app.router.add_post("/hf-inference/models/{model:.+}", _hf_inference)
         self.app.router.add_post("/together/v1/images/generations", _together)
         self.app.router.add_get("/files/{name}", _file)
@@ -227,6 +238,8 @@ async def _stream_events(
     return response
 
 
+# huggingface_hub _providers/_common.py (AutoRouterConversationalTask: POST {router}/v1/chat/
+# completions with the Hub id, ":policy" / ":provider" suffixes resolved by the router).
 async def _chat(request: web.Request) -> web.StreamResponse:
     fake = _fake(request)
     fault, early = _gate(request)
@@ -241,6 +254,52 @@ async def _chat(request: web.Request) -> web.StreamResponse:
     error, backend = _check_model(fake, model)
     if error is not None:
         return error
+    return await _answer(request, fake, body, fault, model, backend)
+
+
+# huggingface_hub _providers/_common.py (BaseConversationalTask: POST {router}/{provider}
+# + the provider's chat path, body "model" = the providerId of the Hub mapping) and the
+# per-provider paths of cohere.py, deepinfra.py, fireworks_ai.py, groq.py, novita.py,
+# zai_org.py (which also sends x-source-channel) and hf_inference.py.
+async def _provider_chat(request: web.Request) -> web.StreamResponse:
+    fake = _fake(request)
+    fault, early = _gate(request)
+    if early is not None:
+        return early
+    provider = request.path.split("/")[1]
+    path = request.path[len(provider) + 1 :]
+    models = {ids[provider]: hf_id for hf_id, ids in CHAT_MAPPING.items() if provider in ids}
+    expected = CHAT_PATHS.get(provider, "/v1/chat/completions")
+    if provider == "hf-inference":
+        expected = "/models/{}/v1/chat/completions"
+        path = re.sub(
+            r"^/models/(.+)/v1/chat/completions$", r"/models/{}/v1/chat/completions", path
+        )
+    if not models or path != expected:
+        return web.Response(status=404, text="Not Found")
+    if provider == "zai-org" and request.headers.get("x-source-channel") != "hugging_face":
+        return hf_error(400, "x-source-channel header is required", shape="openai")
+    try:
+        body = await request.json()
+    except ValueError:
+        return hf_error(400, "Failed to deserialize the JSON body", shape="openai")
+    fake.chat_bodies.append(body)
+    model = str(body.get("model", ""))
+    if model not in models:
+        # The provider's own API does not know Hub ids, only its own.
+        return hf_error(404, f"Model {model} does not exist on {provider}", shape="openai")
+    return await _answer(request, fake, body, fault, model, provider)
+
+
+async def _answer(
+    request: web.Request,
+    fake: FakeRouter,
+    body: dict[str, Any],
+    fault: Fault | None,
+    model: str,
+    backend: str,
+) -> web.StreamResponse:
+    """A chat answer to ``body`` from ``backend`` (JSON or SSE as asked)."""
     script = fake.chat if fake.chat_responder is None else fake.chat_responder(body)
     headers = {"x-inference-provider": backend, "x-request-id": f"req-{len(fake.chat_bodies)}"}
     if not body.get("stream") or script.ignore_stream:
@@ -263,6 +322,7 @@ async def _chat(request: web.Request) -> web.StreamResponse:
     )
 
 
+# hub-docs docs/inference-providers/hub-api.md (GET /v1/models: {"object": "list", "data"}).
 async def _models(request: web.Request) -> web.StreamResponse:
     _, early = _gate(request, auth=None)
     if early is not None:
@@ -282,6 +342,8 @@ def _validate_tgi(parameters: dict[str, Any]) -> web.Response | None:
     return None
 
 
+# huggingface_hub _providers/hf_inference.py (HFInferenceTask: /models/{id}, {inputs,
+# parameters}; text-generation answered as TGI JSON or SSE, text-to-image as bytes).
 async def _hf_inference(request: web.Request) -> web.StreamResponse:
     fake = _fake(request)
     fault, early = _gate(request, auth="optional")
@@ -316,6 +378,8 @@ async def _hf_inference(request: web.Request) -> web.StreamResponse:
     return await _stream_events(request, events, fault, space=False, done=None)
 
 
+# huggingface_hub _providers/together.py (TogetherTextToImageTask: /v1/images/generations,
+# data[].b64_json for response_format "base64" / "b64_json", data[].url otherwise).
 async def _together(request: web.Request) -> web.StreamResponse:
     fake = _fake(request)
     fault, early = _gate(request)
@@ -327,7 +391,7 @@ async def _together(request: web.Request) -> web.StreamResponse:
         return hf_error(404, f"Model {body.get('model')} not found")
     count = int(body.get("n", 1))
     base = f"http://{request.host}"
-    if body.get("response_format") == "b64_json":
+    if body.get("response_format") in ("b64_json", "base64"):
         import base64
 
         data = png_bytes(int(body.get("width", 64)), int(body.get("height", 64)))

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "CHAT_MAPPING",
+    "CHAT_PATHS",
     "ChatScript",
     "TgiScript",
     "ToolCallScript",
@@ -23,6 +25,34 @@ __all__ = [
     "png_size",
     "tgi_events",
 ]
+
+
+#: Hub id → provider → the provider's own model id (the Hub's inference provider mapping
+#: of conversational models; tests/fakes/hub.py serves it, the router checks it).
+CHAT_MAPPING: dict[str, dict[str, str]] = {
+    "meta-llama/Llama-3.3-70B-Instruct": {
+        "together": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+        "novita": "meta-llama/llama-3.3-70b-instruct",
+        "hf-inference": "meta-llama/Llama-3.3-70B-Instruct",
+    },
+    "openai/gpt-oss-120b": {"groq": "openai/gpt-oss-120b", "cerebras": "gpt-oss-120b"},
+    "deepseek-ai/DeepSeek-R1": {
+        "together": "deepseek-ai/DeepSeek-R1",
+        "novita": "deepseek/deepseek-r1-turbo",
+    },
+    "zai-org/GLM-4.6": {"zai-org": "glm-4.6"},
+}
+
+#: Provider → chat path when it is not /v1/chat/completions (huggingface_hub
+#: _providers/cohere.py, deepinfra.py, fireworks_ai.py, groq.py, novita.py, zai_org.py).
+CHAT_PATHS: dict[str, str] = {
+    "cohere": "/compatibility/v1/chat/completions",
+    "deepinfra": "/v1/openai/chat/completions",
+    "fireworks-ai": "/inference/v1/chat/completions",
+    "groq": "/openai/v1/chat/completions",
+    "novita": "/v3/openai/chat/completions",
+    "zai-org": "/api/paas/v4/chat/completions",
+}
 
 
 def png_bytes(width: int, height: int, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:

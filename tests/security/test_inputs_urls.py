@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from g4f._loop import run_sync
 from g4f.errors import G4FError, InvalidRequestError, ResponseError
 from g4f.Provider.hf._inference_hub import clear_model_data
-from g4f.Provider.hf._media_routes import MediaJob, route_url
 from g4f.Provider.hf.HuggingChat import HuggingChat
 from g4f.Provider.hf.HuggingFaceAPI import HuggingFaceAPI
 from g4f.Provider.hf.HuggingFaceInference import HuggingFaceInference
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
+from g4f.Provider.hf.media import MediaJob, route_url
 from g4f.Provider.hf_space import GradioSpace, HuggingSpace
 from g4f.Provider.hf_space._gradio import _parse_config, file_url
 from tests.fakes import media as media_fake
@@ -282,3 +282,84 @@ def test_media_route_urls_stay_under_their_provider(
     assert parsed.host == "router.example" and parsed.raw_query_string == ""
     assert unquote(parsed.raw_parts[1]) == provider
     assert under(parsed.raw_path, f"/{parsed.raw_parts[1]}/")
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=segment_values | st.sampled_from(["../../api/whoami-v2", "/x/../../y", "a?b#c"]))
+def test_ids_a_service_sends_back_stay_under_the_provider(value: str) -> None:
+    """Ids and URLs a media service returns (prediction, video, task ids, fal response_url,
+    wavespeed result URL) never lead outside that provider's router prefix."""
+    from g4f.Provider.hf.media import BACKENDS
+
+    job = MediaJob("x", "owner/model", "text-to-image", "p", {})
+    builders = [
+        (BACKENDS["replicate"], lambda b, j: b.prediction_url(j, value)),
+        (BACKENDS["together"], lambda b, j: b.video_url(j, value)),
+        (BACKENDS["zai-org"], lambda b, j: b.result_url(j, value)),
+        (BACKENDS["wavespeed"], lambda b, j: b.result_url(j, f"https://elsewhere.example/{value}")),
+        (
+            BACKENDS["fal-ai"],
+            lambda b, j: (
+                b.base(j) + b.queue_path(j, {"response_url": f"https://q.example/{value}"})
+            ),
+        ),
+        (BACKENDS["fal-ai"], lambda b, j: b.base(j) + b.queue_path(j, {"request_id": value})),
+    ]
+    for backend, build in builders:
+        job.provider = backend.provider
+        try:
+            url = build(backend, job)
+        except ResponseError:
+            continue
+        parsed = yarl.URL(url)
+        assert parsed.raw_query_string == "" and not parsed.raw_fragment, url
+        assert under(parsed.raw_path, f"/{backend.provider}/"), url
+
+
+@settings(max_examples=200, deadline=None)
+@given(provider=segment_values | st.sampled_from(["..", ".", "groq/../../x", "a.b"]))
+async def test_a_named_inference_provider_stays_under_its_route(provider: str) -> None:
+    """HuggingFaceAPI's ``inference_provider`` names a path segment: never more than one."""
+    from g4f.errors import BadRequestError, ModelNotFoundError
+    from g4f.Provider.hf._api_route import clear_routes, provider_route
+
+    class Session:
+        def get(self, url: str, **kwargs: object) -> object:
+            return _Reply(
+                {
+                    "inferenceProviderMapping": {
+                        provider.strip().lower(): {
+                            "providerId": "owner/model",
+                            "task": "conversational",
+                            "status": "live",
+                        }
+                    }
+                }
+            )
+
+    clear_routes()
+    try:
+        route = await provider_route(Session(), "owner/model", provider, {}, "HuggingFaceAPI")
+    except (BadRequestError, ModelNotFoundError, ResponseError):
+        return
+    parsed = yarl.URL(route.url)
+    assert parsed.raw_query_string == "" and not parsed.raw_fragment
+    assert len([p for p in parsed.raw_parts[1:2]]) == 1
+    assert unquote(parsed.raw_parts[1]) == route.provider
+
+
+class _Reply:
+    def __init__(self, data: object) -> None:
+        self.data = data
+
+    async def __aenter__(self) -> _Reply:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def raise_for_status(self) -> None:
+        return None
+
+    async def json(self) -> object:
+        return self.data

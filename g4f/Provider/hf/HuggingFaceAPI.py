@@ -16,6 +16,7 @@ from ...typing import Messages
 from ._api_models import RouterModel, parse_model_list
 from ._api_parser import ChatChunkParser, completion_as_chunk
 from ._api_request import build_chat_body
+from ._api_route import provider_route
 from ._router import auth_headers, open_with_wait, require_token
 
 __all__ = ["HuggingFaceAPI"]
@@ -29,6 +30,8 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
     keep the suffix too (``llama-3.3-70b:together``). Needs a token (``api_key``,
     ``HF_TOKEN``, ``HUGGINGFACE_API_KEY`` or the huggingface_hub token file);
     ``bill_to`` sends ``X-HF-Bill-To`` to bill an organization.
+    ``inference_provider="groq"`` uses that provider's own route
+    (``/{provider}/v1/chat/completions``) with its model id from the Hub mapping.
     """
 
     label = "HuggingFace (Inference Providers)"
@@ -85,9 +88,14 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
         api_key: str | None = None,
         bill_to: str | None = None,
         timeout: float | None = None,
+        inference_provider: str | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """Stream text, ``Reasoning``, ``ToolCalls``, ``Usage`` and ``FinishReason`` chunks."""
+        """Stream text, ``Reasoning``, ``ToolCalls``, ``Usage`` and ``FinishReason`` chunks.
+
+        ``inference_provider`` (e.g. ``"together"``) sends the request to that provider's
+        route on the router instead of the auto route; ``"auto"`` or None keeps the latter.
+        """
         token = require_token(cls.__name__, api_key)
         model = cls.get_model(model or (cls.default_vision_model if kwargs.get("media") else None))
         body = build_chat_body(model, messages, stream=bool(stream), **kwargs)
@@ -97,10 +105,20 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
         parser = ChatChunkParser()
         url = f"{hf_router_endpoint()}/v1/chat/completions"
         async with cls.open_session(timeout=timeout, **kwargs) as session:
+            if inference_provider not in (None, "auto"):
+                route = await provider_route(
+                    session,
+                    model.split(":")[0],
+                    inference_provider,
+                    auth_headers(token),
+                    cls.__name__,
+                )
+                url, body["model"] = route.url, route.model
+                headers.update(route.headers)
             async with open_with_wait(
                 session, "POST", url, json=body, headers=headers, timeout=timeout
             ) as response:
-                backend = response.headers.get("x-inference-provider")
+                backend = response.headers.get("x-inference-provider") or inference_provider
                 yield ProviderInfo(
                     name=cls.__name__,
                     model=model,

@@ -1,4 +1,4 @@
-"""HuggingFaceMedia: text-to-image and text-to-video through the router's providers."""
+"""HuggingFaceMedia: images and videos (from text or an input image) through the router's providers."""
 
 from __future__ import annotations
 
@@ -14,19 +14,25 @@ from ...models import IMAGE_ALIASES, IMAGE_MODELS, VIDEO_ALIASES
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.helper import format_media_prompt
 from ...providers.response import MediaResponse, ProviderInfo
-from ...typing import Messages
-from ._media_routes import (
+from ...typing import MediaListType, Messages
+from ._inference_hub import fetch_mapping
+from ._media_run import live_entries, mapping_entries, merge_jobs, most_telling
+from ._router import auth_headers, image_size, require_token
+from .media import (
+    IMAGE_INPUT_TASKS,
+    MEDIA_TASKS,
     POLL_INTERVAL,
     TEXT_TO_IMAGE,
     TEXT_TO_VIDEO,
     MediaJob,
+    input_image,
+    new_job,
     route_body,
     route_url,
     run_route,
+    serves,
     submit_params,
 )
-from ._media_run import live_entries, mapping_entries, merge_jobs, most_telling
-from ._router import auth_headers, image_size, require_token
 
 __all__ = ["HuggingFaceMedia"]
 
@@ -40,8 +46,10 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
 
     The model's provider mapping (Hub API) lists the live providers; they are tried in
     order (``"model:provider"`` pins one), a 400/401/402/403/404 moving on to the next.
-    Needs a token. Only the video models become AnyProvider keys; image models are
-    reached by their aliases through the client's media path.
+    An input image (``image=`` or ``media=``) selects the model's image-to-image or
+    image-to-video entries; LoRA adapters the mapping declares are sent as each
+    provider expects. Needs a token. Only the video models become AnyProvider keys;
+    image models are reached by their aliases through the client's media path.
     """
 
     label = "HuggingFace Media"
@@ -59,7 +67,7 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
     models: ClassVar[list[str]] = [*video_models, *image_models]
     model_aliases: ClassVar[dict[str, str]] = {**IMAGE_ALIASES, **VIDEO_ALIASES}
     accepts_any_model = True
-    tasks: ClassVar[tuple[str, ...]] = (TEXT_TO_IMAGE, TEXT_TO_VIDEO)
+    tasks: ClassVar[tuple[str, ...]] = MEDIA_TASKS
     #: Seconds of silence after which a progress note is sent while a job runs.
     progress_interval: ClassVar[float] = 1.0
     #: Seconds a provider mapping stays cached.
@@ -70,7 +78,7 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
 
     @classmethod
     def task_of(cls, model: str) -> str | None:
-        """``text-to-image`` / ``text-to-video`` for a known model id."""
+        """The media task (``text-to-image``, ``image-to-video``, ...) of a known model id."""
         if model in cls._tasks:
             return cls._tasks[model]
         if model in cls.video_models:
@@ -135,14 +143,7 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
         cached = cls._mappings.get(key)
         if cached and time.monotonic() - cached[0] < cls.mapping_ttl:
             return cached[1]
-        async with session.get(
-            join_url(hf_endpoint(), "api", "models", *model.split("/")),
-            params={"expand[]": "inferenceProviderMapping"},
-            headers=auth_headers(token),
-        ) as response:
-            await response.raise_for_status()
-            data = await response.json()
-        raw = data.get("inferenceProviderMapping") if isinstance(data, Mapping) else None
+        raw = await fetch_mapping(session, model, auth_headers(token))
         mapping = live_entries(mapping_entries(raw))
         if not mapping:
             raise ModelNotFoundError(
@@ -166,9 +167,15 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
         extra_body: Mapping[str, Any] | None = None,
         timeout: float | None = None,
         poll_interval: float = POLL_INTERVAL,
+        image: Any = None,
+        media: MediaListType | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """Generate ``n`` images or videos; progress arrives as ``Reasoning`` chunks."""
+        """Generate ``n`` images or videos; progress arrives as ``Reasoning`` chunks.
+
+        ``image`` (bytes, path, URL or ``data:`` URI) or a one-item ``media`` list is
+        the input image of an image-to-image / image-to-video model.
+        """
         token = require_token(cls.__name__, api_key)
         model = cls.get_model(model or cls.default_model)
         model, _, pinned = model.partition(":")
@@ -186,35 +193,38 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                 raise ModelNotFoundError(
                     f"{cls.__name__}: {model} is not served by {pinned}", provider=cls.__name__
                 )
-            if not any(e.get("task") in cls.tasks for _, e in routes):
+            source = input_image(image, media)
+            wanted = IMAGE_INPUT_TASKS if source else {TEXT_TO_IMAGE, TEXT_TO_VIDEO}
+            served = [(p, e) for p, e in routes if e.get("task") in cls.tasks]
+            routes = [
+                (p, e) for p, e in served if e.get("task") in wanted and serves(p, str(e["task"]))
+            ]
+            if not routes:
                 raise ModelNotFoundError(
-                    f"{cls.__name__}: {model} is not a text-to-image or text-to-video model",
+                    f"{cls.__name__}: {model} {_task_mismatch(served, bool(source))}",
                     provider=cls.__name__,
                 )
+            headers = auth_headers(token)
 
             def make_job(provider: str, entry: Mapping[str, Any]) -> MediaJob:
-                task = str(entry.get("task"))
-                video = task == TEXT_TO_VIDEO
-                w, h = (width, height) if video else image_size(aspect_ratio, width, height)
-                extra: dict[str, Any] = {}
-                if video and provider != "novita":
-                    extra["aspect_ratio"] = aspect_ratio or "16:9"
-                if resolution:
-                    extra["resolution"] = resolution
+                # Only text-to-image gets a default size: a video or an edited image keeps
+                # the provider's (or the input's) unless the caller names one.
+                generated = entry.get("task") == TEXT_TO_IMAGE
+                size = image_size(aspect_ratio, width, height) if generated else (width, height)
+                extra: dict[str, Any] = {"resolution": resolution} if resolution else {}
                 extra.update(extra_body or {})
-                headers = auth_headers(token)
-                headers["Prefer"] = "wait"
-                return MediaJob(
+                return new_job(
                     provider,
-                    str(entry.get("providerId") or model),
-                    task,
-                    prompt,
-                    headers,
-                    w,
-                    h,
-                    extra,
-                    deadline,
-                    poll_interval,
+                    entry,
+                    model=model,
+                    prompt=prompt,
+                    headers=headers,
+                    size=size,
+                    extra=extra,
+                    aspect_ratio=aspect_ratio,
+                    deadline=deadline,
+                    poll_interval=poll_interval,
+                    image=source,
                 )
 
             jobs = [cls._generate(session, model, routes, make_job) for _ in range(n)]
@@ -257,3 +267,14 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                         yield chunk
                 return
         raise most_telling(failures)
+
+
+def _task_mismatch(served: list[tuple[str, Mapping[str, Any]]], has_image: bool) -> str:
+    """Why none of a model's mapping entries fits the request."""
+    if not served:
+        return "is not an image or video generation model"
+    if any(e.get("task") in IMAGE_INPUT_TASKS for _, e in served) == has_image:
+        return "is not served for this task by any media backend"
+    if has_image:
+        return "does not take an input image (it is a text-to-image or text-to-video model)"
+    return "needs an input image: pass image= or media="

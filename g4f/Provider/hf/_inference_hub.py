@@ -1,4 +1,10 @@
-"""Hub reads for HuggingFaceInference: one model's metadata and the trending listings."""
+"""Hub reads: one model's metadata, its inference provider mapping, the trending listings.
+
+A missing or private repo (401/404 with ``X-Error-Code: RepoNotFound``) raises
+:class:`~g4f.errors.ModelNotFoundError`, a gated one (``GatedRepo``)
+:class:`~g4f.errors.GatedModelError`; :class:`~g4f.errors.MissingAuthError` is left
+for a token the Hub rejects (see ``g4f.errors.error_from_response``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,14 @@ from ...config import hf_endpoint
 from ...errors import ModelNotFoundError
 from ...inputs import join_url
 
-__all__ = ["get_model_data", "trending_models", "TEXT_TASKS", "IMAGE_TASK", "clear_model_data"]
+__all__ = [
+    "get_model_data",
+    "fetch_mapping",
+    "trending_models",
+    "TEXT_TASKS",
+    "IMAGE_TASK",
+    "clear_model_data",
+]
 
 TEXT_TASKS = ("text-generation", "image-text-to-text", "text2text-generation")
 IMAGE_TASK = "text-to-image"
@@ -51,6 +64,22 @@ async def get_model_data(
         )
     _model_data[key] = (time.monotonic(), data)
     return data
+
+
+async def fetch_mapping(session: Any, model: str, headers: Mapping[str, str]) -> Any:
+    """The raw ``inferenceProviderMapping`` of ``model`` (dict or list form; None when absent).
+
+    ``GET {HF_ENDPOINT}/api/models/{model}?expand[]=inferenceProviderMapping``, as
+    huggingface_hub's ``_fetch_inference_provider_mapping`` (``_providers/_common.py``).
+    """
+    async with session.get(
+        join_url(hf_endpoint(), "api", "models", *model.split("/")),
+        params={"expand[]": "inferenceProviderMapping"},
+        headers=headers,
+    ) as response:
+        await response.raise_for_status()
+        data = await response.json()
+    return data.get("inferenceProviderMapping") if isinstance(data, Mapping) else None
 
 
 async def _listing(session: Any, params: dict[str, str], minimum: float) -> list[str]:

@@ -253,7 +253,8 @@ async def test_token_is_sent_when_there_is_one(
 async def test_unknown_model_on_the_hub(router: FakeRouter) -> None:
     with pytest.raises(ModelNotFoundError) as info:
         await run(model="nobody/nothing")
-    assert info.value.status_code == 404
+    # The Hub answers 401 RepoNotFound for a missing repo (huggingface_hub utils/_http.py).
+    assert info.value.status_code == 401
     assert router.requests == []
 
 

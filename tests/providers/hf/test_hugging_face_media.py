@@ -72,34 +72,49 @@ async def test_no_token_is_missing_auth(server: FakeServer) -> None:
     assert server.requests == []
 
 
-async def test_fal_queue_image_reports_progress_and_sends_prompt(
-    server: FakeServer, state: MediaState
-) -> None:
+async def test_fal_image_is_one_synchronous_call(server: FakeServer, state: MediaState) -> None:
+    # fal_ai.py: FalAITextToImageTask is a FalAITask (no ?_subdomain=queue, no polling).
     chunks = await collect(FLUX, width=512, height=256)
     [image] = media(chunks)
     assert isinstance(image, ImageResponse) and image.urls == [f"{server.url}/files/a.png"]
     assert fetch(image.urls[0]) == PNG
     [body] = state.submitted("/fal-ai/")
-    assert body["prompt"] == "a red fox"
-    assert body["image_size"] == {"width": 512, "height": 256}
-    polls = [p for p in paths(server, "GET") if p.endswith("/status")]
-    # The short app path of response_url is polled, through the router, not fal's own host.
-    assert polls and all(p.startswith("/fal-ai/fal-ai/flux/requests/") for p in polls)
-    assert len(polls) == 3
-    labels = [c.label for c in chunks if isinstance(c, Reasoning)]
-    assert "In queue" in labels and "Generating" in labels and "Completed" in labels
+    assert body == {"prompt": "a red fox", "image_size": {"width": 512, "height": 256}}
+    [submit] = [r for r in server.requests if r["method"] == "POST"]
+    assert submit["path"] == "/fal-ai/fal-ai/flux/dev" and submit["query"] == {}
+    assert paths(server, "GET") == [f"/api/models/{FLUX}", "/files/a.png"]  # the fetch above
+    assert state.fal_jobs == {}
     [info] = [c for c in chunks if isinstance(c, ProviderInfo)]
     assert info.label == "HuggingFace (fal-ai)" and info.model == FLUX
     assert chunks.index(info) < chunks.index(image)
 
 
-async def test_fal_video_result_is_served_mp4(server: FakeServer, state: MediaState) -> None:
+async def test_fal_video_goes_through_the_queue(server: FakeServer, state: MediaState) -> None:
     chunks = await collect(WAN, prompt="waves", aspect_ratio="9:16")
     [video] = media(chunks)
     assert isinstance(video, VideoResponse)
     assert fetch(video.urls[0]) == MP4
     [body] = state.submitted("/fal-ai/")
     assert body == {"prompt": "waves", "aspect_ratio": "9:16"}
+    [submit] = [r for r in server.requests if r["method"] == "POST"]
+    assert submit["query"] == {"_subdomain": "queue"}
+    polls = [r for r in server.requests if r["path"].endswith("/status")]
+    # The short app path of response_url is polled, through the router, not fal's own host.
+    assert [p["path"].rsplit("/", 2)[0] for p in polls] == ["/fal-ai/fal-ai/wan-t2v/requests"] * 3
+    assert all(p["query"] == {"_subdomain": "queue"} for p in polls)
+    labels = [c.label for c in chunks if isinstance(c, Reasoning)]
+    assert "In queue" in labels and "Generating" in labels and "Completed" in labels
+
+
+async def test_fal_queue_waits_out_any_status_until_completed(
+    server: FakeServer, state: MediaState
+) -> None:
+    # fal_ai.py polls `while status != "COMPLETED"`: an unknown status is not a failure.
+    state.fal_odd_status = "PENDING_CAPACITY"
+    state.fal_polls = 4
+    [video] = media(await collect(WAN))
+    assert fetch(video.urls[0]) == MP4
+    assert sum(1 for r in server.requests if r["path"].endswith("/status")) == 5
 
 
 async def test_fal_deadline(server: FakeServer, state: MediaState) -> None:
@@ -151,19 +166,25 @@ async def test_replicate_version_route(server: FakeServer, state: MediaState) ->
     assert body["version"].startswith("6c9132") and body["input"]["prompt"] == "a red fox"
 
 
-@pytest.mark.parametrize("fmt", ["url", "b64_json"])
-async def test_together_openai_images(server: FakeServer, state: MediaState, fmt: str) -> None:
-    state.together_format = fmt
+async def test_together_images_ask_for_base64(server: FakeServer, state: MediaState) -> None:
+    # together.py: TogetherTextToImageTask sends response_format "base64", reads data[0].b64_json.
     chunks = await collect(f"{FLUX}:together", aspect_ratio="16:9")
     [image] = media(chunks)
-    if fmt == "url":
-        assert fetch(image.urls[0]) == PNG
-    else:
-        assert image.urls[0] == "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert image.urls[0] == "data:image/png;base64," + base64.b64encode(PNG).decode()
     [body] = state.submitted("/together/")
-    assert body["model"] == FLUX and body["prompt"] == "a red fox"
-    assert (body["width"], body["height"]) == (1024, 576)
+    assert body == {
+        "prompt": "a red fox",
+        "width": 1024,
+        "height": 576,
+        "response_format": "base64",
+        "model": FLUX,
+    }
     assert paths(server) == ["/together/v1/images/generations"]
+
+
+async def test_together_url_format_when_asked(server: FakeServer, state: MediaState) -> None:
+    chunks = await collect(f"{FLUX}:together", extra_body={"response_format": "url"})
+    assert fetch(media(chunks)[0].urls[0]) == PNG
 
 
 async def test_binary_image_becomes_data_uri(server: FakeServer, state: MediaState) -> None:
@@ -185,7 +206,7 @@ async def test_402_fails_over_to_next_provider(server: FakeServer, state: MediaS
     state.fail["fal-ai"] = 402
     chunks = await collect(FLUX)
     [image] = media(chunks)
-    assert image.urls == [f"{server.url}/files/t.png"]
+    assert image.urls[0].startswith("data:image/png;base64,")
     assert paths(server) == ["/fal-ai/fal-ai/flux/dev", "/together/v1/images/generations"]
     [info] = [c for c in chunks if isinstance(c, ProviderInfo)]
     assert info.label == "HuggingFace (together)"
@@ -253,7 +274,7 @@ async def test_bad_input_is_typed(server: FakeServer, kwargs: dict[str, Any]) ->
 
 
 async def test_n_runs_concurrent_jobs(server: FakeServer, state: MediaState) -> None:
-    chunks = await collect(FLUX, n=3)
+    chunks = await collect(WAN, n=3)
     assert len(media(chunks)) == 3
     assert len(state.fal_jobs) == 3
     # The mapping is fetched once and cached.
@@ -311,7 +332,7 @@ async def test_cut_connection_is_a_network_error(server: FakeServer) -> None:
     # aiohttp resends a GET once when a reused connection drops, so cut every poll.
     server.faults.add(cut_after=0, path="/requests/", times=10)
     with pytest.raises(NetworkError):
-        await collect(FLUX)
+        await collect(WAN)
 
 
 async def test_stalled_provider_times_out(server: FakeServer) -> None:
