@@ -1,5 +1,13 @@
 """Real Gradio apps standing in for the Hugging Face Spaces that HuggingSpace talks to.
 
+Every route is gradio's own (the installed ``gradio`` package, ``gradio/routes.py``), so the
+wire is the real one; what the apps compute follows each real Space's ``app.py`` as far as the
+public copies go (docs/protocols/spaces.md, "The declared Spaces"). The clients they must
+satisfy are gradio_client (``gradio_client/client.py``: ``/config``, ``/gradio_api/info``,
+``queue/join`` + ``queue/data``, ``upload``) and ``@gradio/client`` (``src/utils/submit.ts``,
+``src/helpers/api_info.ts``); tests/providers/hf_space/test_gradio_client_fake.py drives them
+with the real ``gradio_client.Client``.
+
 ``GradioServer`` (or ``python -m tests.fakes.gradio_app PORT``) serves, on 127.0.0.1 only, one FastAPI
 server with one Gradio app per Space mounted under its own path (each has its own
 ``/config``, ``/gradio_api/queue/...``, ``/gradio_api/call/...``, ``/gradio_api/upload``
@@ -15,7 +23,7 @@ and ``/gradio_api/info``), with analytics and every other outbound call disabled
   the answer word by word as Chatbot updates (sent as Gradio diffs). ``slow`` streams
   for a long time (cancellation tests);
 - every app: ``/status`` returns what the server saw (ZeroGPU headers, the slow
-  generator's progress).
+  generator's progress, and ``requests``: "METHOD /path" of every HTTP request so far).
 
 The prompt/query ``quota`` raises the ZeroGPU quota error, HTML link included.
 """
@@ -55,6 +63,7 @@ _state: dict[str, Any] = {
     "cookie": None,
     "slow_steps": 0,
     "slow_closed": False,
+    "requests": [],
 }
 
 
@@ -262,6 +271,12 @@ def build_app() -> Any:
     import gradio as gr
 
     app = fastapi.FastAPI()
+
+    @app.middleware("http")
+    async def log_requests(request: Any, call_next: Any) -> Any:
+        _state["requests"].append(f"{request.method} {request.url.path}")
+        return await call_next(request)
+
     for path, build in zip(SPACES, (flux_dev, kontext, sd35, chat), strict=True):
         demo = build().queue(default_concurrency_limit=4)
         app = gr.mount_gradio_app(app, demo, path=f"/{path}", show_error=True, ssr_mode=False)
