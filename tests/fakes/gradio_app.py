@@ -61,6 +61,7 @@ _state: dict[str, Any] = {
     "zerogpu_token": None,
     "zerogpu_uuid": None,
     "cookie": None,
+    "authorization": None,
     "slow_steps": 0,
     "slow_closed": False,
     "requests": [],
@@ -94,6 +95,7 @@ def _remember(request: Any) -> None:
         _state["zerogpu_token"] = request.headers.get("x-zerogpu-token")
         _state["zerogpu_uuid"] = request.headers.get("x-zerogpu-uuid")
         _state["cookie"] = request.headers.get("cookie")
+        _state["authorization"] = request.headers.get("authorization")
 
 
 def _status() -> dict:

@@ -14,7 +14,7 @@ Each route follows the real client that reads it:
   ``src/helpers/init_helpers.ts``), given to requests carrying the session cookie or token.
 
 A missing Space is the Hub's 401 ``RepoNotFound`` without a token and 404 with one
-(huggingface_hub ``utils/_http.py`` ``hf_raise_for_status``). Each Space has a stage script:
+(huggingface_hub ``utils/_http.py`` ``hf_raise_for_status``); an unknown token is a plain 401. Each Space has a stage script:
 every ``/api/spaces/{id}`` or ``/runtime`` request takes the next stage; the last one stays.
 """
 
@@ -97,10 +97,12 @@ def _lookup(request: web.Request) -> FakeSpace | web.Response:
     hub: FakeSpaceHub = request.app["space_hub"]
     space = f"{request.match_info['owner']}/{request.match_info['name']}"
     entry = hub.spaces.get(space)
-    authed = request.headers.get("Authorization") == f"Bearer {HUB_TOKEN}"
-    if entry is None or (entry.private and not authed):
+    auth = request.headers.get("Authorization")
+    if auth is not None and auth != f"Bearer {HUB_TOKEN}":
+        return hf_error(401, "Invalid credentials in Authorization header")
+    if entry is None or (entry.private and auth is None):
         # huggingface_hub utils/_http.py: 401 + RepoNotFound when anonymous, 404 otherwise.
-        status = 404 if request.headers.get("Authorization") else 401
+        status = 404 if auth else 401
         return hf_error(status, "Repository not found", headers={"X-Error-Code": "RepoNotFound"})
     return entry
 

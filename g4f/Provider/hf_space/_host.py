@@ -63,6 +63,9 @@ FAILED_STAGES = frozenset(
 METADATA_TIMEOUT = 10.0
 #: Seconds between two stage checks while waiting (gradio_client waits 2 s, the JS client 1 s).
 POLL_INTERVAL = 2.0
+#: Retry-After of a Space that did not come up in time (longer than the retry layer waits,
+#: so the same call is not re-run at once after it spent its whole deadline waiting).
+STILL_STARTING_RETRY = 60.0
 #: How long a resolved running host is reused without asking the Hub again.
 HOST_TTL = 300.0
 
@@ -218,7 +221,8 @@ async def resolve_space(
                 f"the Space {space} is still {host.stage} (waited until the call's deadline)",
                 stage=host.stage,
                 status_code=503,
-                retry_after=POLL_INTERVAL * 5,
+                # The whole budget went to waiting: come back in a while, not at once.
+                retry_after=STILL_STARTING_RETRY,
                 provider=session.provider,
             )
         await asyncio.sleep(POLL_INTERVAL)
@@ -264,6 +268,14 @@ def _parse_info(space: str, data: Any, provider: str | None) -> SpaceHost:
         stage = stage or "DISABLED"
         raise SpaceNotRunningError(
             f"the Space {space} is disabled on the Hub", stage=stage, provider=provider
+        )
+    if data.get("private"):
+        # A private Space wants the user's token on every request to it, where the Space's
+        # own code can read it; g4f never hands a token to third-party code.
+        raise MissingAuthError(
+            f"the Space {space} is private; g4f calls public Spaces only "
+            "(duplicate it as public, or run it and use space_url=)",
+            provider=provider,
         )
     host = data.get("host")
     if not isinstance(host, str) or not host:

@@ -18,6 +18,18 @@ SPACE_MOUNTS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def fresh_space_caches() -> Iterator[None]:
+    """No test sees a Space host or ``/config`` another test cached."""
+    from g4f.Provider.hf_space import _gradio, _host
+
+    _host._hosts.clear()
+    _gradio._configs.clear()
+    yield
+    _host._hosts.clear()
+    _gradio._configs.clear()
+
+
 @pytest.fixture(scope="session")
 def gradio_server() -> Iterator[GradioServer]:
     with GradioServer() as server:
