@@ -14,7 +14,7 @@ server with one Gradio app per Space mounted under its own path (each has its ow
 and ``/gradio_api/info``), with analytics and every other outbound call disabled:
 
 - ``/black-forest-labs-flux-1-dev`` (FLUX.1-dev shape), ``/infer``: prompt, seed, randomize_seed, width,
-  height, guidance_scale, steps → a generated PNG and the seed, with progress per step
+  height, guidance_scale, num_inference_steps → a generated PNG and the seed, with progress per step
   (the prompt ``preview`` also streams two preview images first);
 - ``/black-forest-labs-flux-1-kontext-dev`` (Kontext shape), ``/infer``: an uploaded image, prompt, seed,
   randomize_seed, guidance_scale, steps → an edited PNG;
@@ -125,16 +125,17 @@ def flux_dev() -> Any:
         width,
         height,
         guidance_scale,
-        steps,
+        num_inference_steps,
         request: gr.Request,
         progress=gr.Progress(),  # noqa: B008 - gradio's idiom
     ):
+        # Parameter names as in the real Space's app.py (gradio_client calls by keyword).
         _remember(request)
         if prompt == "quota":
             raise gr.Error(QUOTA_MESSAGE)
         seed = 42 if randomize_seed else int(seed)
         delay = 0.3 if prompt == "slow" else 0.02
-        steps = int(steps)
+        steps = int(num_inference_steps)
         for step in progress.tqdm(range(steps), desc="Sampling", unit="steps"):
             time.sleep(delay)
             if prompt == "preview" and step in (steps // 3, 2 * steps // 3):
@@ -199,7 +200,16 @@ def kontext() -> Any:
 def sd35() -> Any:
     import gradio as gr
 
-    def infer(prompt, negative_prompt, seed, randomize_seed, width, height, guidance_scale, steps):
+    def infer(
+        prompt,
+        negative_prompt,
+        seed,
+        randomize_seed,
+        width,
+        height,
+        guidance_scale,
+        num_inference_steps,
+    ):
         if prompt == "quota":
             raise gr.Error(QUOTA_MESSAGE)
         return _png(width, height, int(seed), prompt + negative_prompt), int(seed)

@@ -80,8 +80,12 @@ class FakeSpaceHub(ServedFake):
         self.server = FakeServer(self.app)
 
     def add(self, space: str, host: str, *stages: str, **kwargs: Any) -> FakeSpace:
-        """Register a Space served at ``host`` going through ``stages`` (default RUNNING)."""
-        entry = FakeSpace(space, host.rstrip("/"), stages=deque(stages or ["RUNNING"]), **kwargs)
+        """Register a Space served at ``host`` going through ``stages`` (default RUNNING).
+
+        Real hosts have no path (``https://owner-name.hf.space``); a fake one under a path
+        needs a trailing ``/``, since gradio_client joins ``config`` onto the host as a URL.
+        """
+        entry = FakeSpace(space, host, stages=deque(stages or ["RUNNING"]), **kwargs)
         self.spaces[space] = entry
         return entry
 

@@ -43,7 +43,7 @@ def space_hub(
     """The fake Hub (``HF_ENDPOINT``) knowing every declared Space, all RUNNING."""
     with FakeSpaceHub() as hub:
         for space, (mount, hardware) in SPACE_MOUNTS.items():
-            hub.add(space, gradio_server.space_url(mount), hardware=hardware)
+            hub.add(space, gradio_server.space_url(mount) + "/", hardware=hardware)
         monkeypatch.setenv("HF_ENDPOINT", hub.url)
         monkeypatch.delenv("HF_SPACES_ENDPOINT", raising=False)
         yield hub
