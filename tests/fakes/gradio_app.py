@@ -17,7 +17,7 @@ and ``/gradio_api/info``), with analytics and every other outbound call disabled
   height, guidance_scale, num_inference_steps → a generated PNG and the seed, with progress per step
   (the prompt ``preview`` also streams two preview images first);
 - ``/black-forest-labs-flux-1-kontext-dev`` (Kontext shape), ``/infer``: an uploaded image, prompt, seed,
-  randomize_seed, guidance_scale, steps → an edited PNG;
+  randomize_seed, guidance_scale, steps → an edited PNG, the seed and a button update;
 - ``/stabilityai-stable-diffusion-3-5-large`` (SD 3.5 Large shape, used through the call API), ``/infer``;
 - ``/qwen-qwen2-5`` (a chat Space), ``/model_chat``: query, history, system, model → streams
   the answer word by word as Chatbot updates (sent as Gradio diffs). ``slow`` streams
@@ -182,15 +182,17 @@ def kontext() -> Any:
         for _ in progress.tqdm(range(int(steps)), desc="Editing"):
             time.sleep(0.01)
         edited = image.resize((image.width * 2, image.height * 2))
-        return edited, 7
+        # The real app also shows its "reuse this image" button: a third output.
+        return edited, 7, gr.Button(visible=True)
 
     with gr.Blocks(analytics_enabled=False) as demo:
         source = gr.Image(label="Input", type="pil")
         c = _image_controls(gr)
+        reuse = gr.Button("Reuse this image", visible=False)
         gr.Button("Edit").click(
             infer,
             [source, c["prompt"], c["seed"], c["randomize"], c["guidance"], c["steps"]],
-            [c["result"], c["seed"]],
+            [c["result"], c["seed"], reuse],
             api_name="infer",
         )
         gr.Button("Status").click(_status, None, gr.JSON(), api_name="status")

@@ -97,6 +97,7 @@ def test_gradio_client_uploads_to_the_kontext_space(
     source = tmp_path / "in.png"
     source.write_bytes(PNG_8x6)
     client = connect(gradio_server.space_url(KONTEXT), tmp_path)
+    # gradio_client leaves the third output (a button update) out of the result.
     image, _ = client.predict(
         gradio_client.handle_file(str(source)), "edit", 0, True, 2.5, 1, api_name="/infer"
     )
