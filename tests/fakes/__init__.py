@@ -1,1 +1,1 @@
-"""Local fake servers that speak the Hugging Face wire protocols (see PROTOCOLS.md)."""
+"""Local fake servers that speak the Hugging Face wire protocols (see docs/protocols/)."""
