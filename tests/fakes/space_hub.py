@@ -8,8 +8,6 @@ Each route follows the real client that reads it:
   ``@gradio/client`` ``src/helpers/spaces.ts`` ``check_space_status`` reads ``runtime.stage``;
 - ``GET /api/spaces/{id}/runtime``: huggingface_hub ``HfApi.get_space_runtime`` /
   ``_space_api.py`` ``SpaceRuntime`` (gradio_client ``Client._get_space_state``);
-- ``GET /api/spaces/{id}/host``: ``@gradio/client`` ``src/helpers/api_info.ts``
-  ``process_endpoint`` (``{"subdomain", "host"}``);
 - ``GET /api/spaces/{id}/jwt``: the ZeroGPU token (``@gradio/client``
   ``src/helpers/init_helpers.ts``), given to requests carrying the session cookie or token.
 
@@ -75,7 +73,6 @@ class FakeSpaceHub(ServedFake):
         self.app["space_hub"] = self
         self.app.router.add_get("/api/spaces/{owner}/{name}", _space_info)
         self.app.router.add_get("/api/spaces/{owner}/{name}/runtime", _runtime)
-        self.app.router.add_get("/api/spaces/{owner}/{name}/host", _host)
         self.app.router.add_get("/api/spaces/{owner}/{name}/jwt", _jwt)
         self.server = FakeServer(self.app)
 
@@ -139,13 +136,6 @@ async def _runtime(request: web.Request) -> web.StreamResponse:
     if isinstance(entry, web.Response):
         return entry
     return web.json_response(entry.runtime(entry.next_stage()))
-
-
-async def _host(request: web.Request) -> web.StreamResponse:
-    entry = _lookup(request)
-    if isinstance(entry, web.Response):
-        return entry
-    return web.json_response({"subdomain": entry.subdomain, "host": entry.host})
 
 
 async def _jwt(request: web.Request) -> web.StreamResponse:

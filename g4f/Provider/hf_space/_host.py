@@ -265,9 +265,8 @@ def _parse_info(space: str, data: Any, provider: str | None) -> SpaceHost:
     hardware = runtime.get("hardware") if isinstance(runtime.get("hardware"), Mapping) else {}
     stage = str(runtime.get("stage") or "")
     if data.get("disabled"):
-        stage = stage or "DISABLED"
         raise SpaceNotRunningError(
-            f"the Space {space} is disabled on the Hub", stage=stage, provider=provider
+            f"the Space {space} is disabled on the Hub", stage="DISABLED", provider=provider
         )
     if data.get("private"):
         # A private Space wants the user's token on every request to it, where the Space's

@@ -18,6 +18,7 @@ from g4f.errors import (
     MissingAuthError,
     ModelNotFoundError,
     NetworkError,
+    ResponseStatusError,
     SpaceNotRunningError,
 )
 from g4f.Provider import HuggingSpace
@@ -151,6 +152,24 @@ def test_a_stale_host_is_asked_again(spaces: GradioServer, space_hub: FakeSpaceH
 
 
 # Item 14: what the Hub refuses.
+
+
+def test_a_hub_outage_is_typed_and_counted(space_hub: FakeSpaceHub) -> None:
+    space_hub.faults.add(status=503, message="Hub down", times=10)
+    started = time.monotonic()
+    with pytest.raises(ResponseStatusError) as info:
+        chat(model="qwen-2.5-72b", max_retries=1)
+    assert info.value.status_code == 503 and "Hub down" in str(info.value)
+    # One retry (a 503 is transient), each attempt one Hub request; nothing guessed meanwhile.
+    assert space_hub.paths() == [f"/api/spaces/{QWEN}"] * 2
+    assert time.monotonic() - started < 5.0
+
+
+def test_a_disabled_space_fails_at_once(spaces: GradioServer, space_hub: FakeSpaceHub) -> None:
+    space_hub.add(QWEN, spaces.space_url(CHAT) + "/", disabled=True)
+    with pytest.raises(SpaceNotRunningError) as info:
+        chat(model="qwen-2.5-72b")
+    assert info.value.stage == "DISABLED" and space_hub.paths() == [f"/api/spaces/{QWEN}"]
 
 
 def test_an_unknown_space_is_model_not_found(space_hub: FakeSpaceHub) -> None:
