@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import string
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -154,7 +155,16 @@ def gradio_file_url(base_url: str, api_prefix: str, path: str) -> str:
     return f"{base_url.rstrip('/')}{api_prefix.rstrip('/')}/file={path}"
 
 
+_PLACEHOLDERS = frozenset({"subdomain", "owner", "name"})
+
+
 def _template_url(template: str, space: str) -> str:
+    """``template`` with ``{subdomain}``, ``{owner}``, ``{name}`` filled (nothing else allowed)."""
+    fields = list(string.Formatter().parse(template))
+    if any(
+        f is not None and (f not in _PLACEHOLDERS or spec or conv) for _, f, spec, conv in fields
+    ):
+        raise ValueError("unknown placeholder")
     owner, _, name = space.partition("/")
     return template.format(subdomain=space_subdomain(space), owner=owner, name=name).rstrip("/")
 
@@ -189,7 +199,7 @@ async def resolve_space(
     if template:
         try:
             url = _template_url(template, space)
-        except (KeyError, IndexError, ValueError):
+        except ValueError:
             raise BadRequestError(
                 "HF_SPACES_ENDPOINT may only use {subdomain}, {owner} and {name}"
             ) from None
@@ -214,7 +224,8 @@ async def resolve_space(
             logger.debug("Space %s is in an unknown stage %r; trying it", space, host.stage)
             break
         if host.stage in SLEEPING_STAGES and not woken:
-            woken = await _wake(session, host.url, deadline)
+            await _wake(session, host.url, deadline)
+            woken = True
         left = deadline - time.monotonic()
         if left <= POLL_INTERVAL:
             raise SpaceNotRunningError(
@@ -293,7 +304,7 @@ def _parse_info(space: str, data: Any, provider: str | None) -> SpaceHost:
     return SpaceHost(space, url, "hub", stage or "RUNNING", str(current))
 
 
-async def _wake(session: Any, url: str, deadline: float) -> bool:
+async def _wake(session: Any, url: str, deadline: float) -> None:
     """Knock on a sleeping Space's host: any request to it starts the Space."""
     timeout = max(0.1, min(METADATA_TIMEOUT, deadline - time.monotonic()))
     try:
@@ -302,4 +313,3 @@ async def _wake(session: Any, url: str, deadline: float) -> bool:
     except G4FError as exc:
         # A waking Space often answers an error page or times out; the stage tells the rest.
         logger.debug("waking %s: %s", url, type(exc).__name__)
-    return True

@@ -262,6 +262,7 @@ async def test_space_url_argument_points_one_call_elsewhere(
         (None, "ftp://127.0.0.1/x"),
         (None, "127.0.0.1:7860"),
         ("http://127.0.0.1:1/{oops}", None),
+        ("http://127.0.0.1:1/{owner.upper}", None),
         ("file:///etc", None),
     ],
 )
