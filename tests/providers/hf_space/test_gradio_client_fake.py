@@ -21,6 +21,21 @@ from tests.providers.hf_space.test_spaces import PNG_8x6
 gradio_client = pytest.importorskip("gradio_client", reason="gradio_client (dev extra) is needed")
 
 
+@pytest.fixture(autouse=True)
+def nothing_leaves_localhost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """gradio_client reports usage unless ``GRADIO_ANALYTICS_ENABLED`` says no (its
+    ``analytics_enabled=False`` alone does not), through huggingface_hub's telemetry, whose
+    switch is read at import; both are turned off, and anything else trying to leave
+    127.0.0.1 meets a dead proxy."""
+    import huggingface_hub.constants
+
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "False")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_DISABLE_TELEMETRY", True)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
 @pytest.fixture
 def hub_for_gradio_client(
     space_hub: FakeSpaceHub, monkeypatch: pytest.MonkeyPatch
@@ -33,7 +48,6 @@ def hub_for_gradio_client(
     import huggingface_hub.hf_api
 
     monkeypatch.setattr(huggingface_hub.hf_api.api, "endpoint", space_hub.url)
-    monkeypatch.setenv("HF_HUB_DISABLE_TELEMETRY", "1")
     monkeypatch.delenv("HF_TOKEN", raising=False)
     yield space_hub
 
