@@ -11,6 +11,7 @@ __all__ = [
     "DEFAULT_STREAM_TIMEOUT",
     "hf_endpoint",
     "hf_router_endpoint",
+    "hf_spaces_endpoint",
     "get_hf_token",
 ]
 
@@ -44,6 +45,16 @@ def hf_endpoint() -> str:
 def hf_router_endpoint() -> str:
     """The Inference Providers router: ``HF_ROUTER_ENDPOINT`` or ``https://router.huggingface.co``."""
     return os.environ.get("HF_ROUTER_ENDPOINT", "https://router.huggingface.co").rstrip("/")
+
+
+def hf_spaces_endpoint() -> str | None:
+    """Where Spaces are served instead of their Hub host: ``HF_SPACES_ENDPOINT`` or None.
+
+    A URL template: ``{subdomain}``, ``{owner}`` and ``{name}`` are filled per Space
+    (e.g. ``http://127.0.0.1:7860/{subdomain}``); without placeholders every Space is
+    that URL. When set, the Hub is not asked where a Space runs.
+    """
+    return os.environ.get("HF_SPACES_ENDPOINT", "").strip().rstrip("/") or None
 
 
 def hf_token_path() -> Path:

@@ -34,6 +34,7 @@ __all__ = [
     "BadRequestError",
     "RateLimitError",
     "CloudflareError",
+    "SpaceNotRunningError",
     "NetworkError",
     "StreamParseError",
     "StreamInterruptedError",
@@ -140,6 +141,18 @@ class RateLimitError(ResponseStatusError):
 
 class CloudflareError(ResponseStatusError):
     """A Cloudflare challenge page was returned instead of the API."""
+
+
+class SpaceNotRunningError(ResponseStatusError):
+    """A Hugging Face Space is not running; ``stage`` is the Hub's runtime stage.
+
+    Sleeping or building Spaces that did not come up within the call's deadline carry
+    status 503 (worth retrying later); paused or failed Spaces carry no status.
+    """
+
+    def __init__(self, message: str, *, stage: str = "", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.stage = stage
 
 
 class NetworkError(ResponseError):

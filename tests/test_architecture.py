@@ -1,4 +1,4 @@
-"""The layer rules of DESIGN.md §1, checked by walking every module's imports."""
+"""The layer rules (docs/adding-a-provider.md, "Layers"), checked by walking every module's imports."""
 
 from __future__ import annotations
 

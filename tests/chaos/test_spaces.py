@@ -68,7 +68,7 @@ def space_proxy() -> Iterator[ChaosProxy]:
 
 @pytest.fixture
 def proxy(space_proxy: ChaosProxy, monkeypatch: pytest.MonkeyPatch) -> ChaosProxy:
-    monkeypatch.setattr(Qwen_Qwen_2_5, "url", f"{space_proxy.url}/{CHAT}")
+    monkeypatch.setenv("HF_SPACES_ENDPOINT", f"{space_proxy.url}/{CHAT}")
     return space_proxy
 
 
@@ -89,7 +89,7 @@ async def test_space_chaos(
 async def test_connection_refused_fails_over(
     monkeypatch: pytest.MonkeyPatch, failures: dict[str, BaseException]
 ) -> None:
-    monkeypatch.setattr(Qwen_Qwen_2_5, "url", "http://127.0.0.1:9/qwen")
+    monkeypatch.setenv("HF_SPACES_ENDPOINT", "http://127.0.0.1:9/qwen")
     result = await drive(Qwen_Qwen_2_5, SPACE.model, MESSAGES, failures, max_retries=0)
     assert result.error is None and result.text == FALLBACK_TEXT
     assert isinstance(failures["Qwen_Qwen_2_5"], NetworkError)
@@ -132,7 +132,7 @@ IMAGE_SPACE = Family(
 
 @pytest.fixture
 def image_proxy(space_proxy: ChaosProxy, monkeypatch: pytest.MonkeyPatch) -> ChaosProxy:
-    monkeypatch.setattr(BlackForestLabs_Flux1Dev, "url", f"{space_proxy.url}/{FLUX_DEV}")
+    monkeypatch.setenv("HF_SPACES_ENDPOINT", f"{space_proxy.url}/{FLUX_DEV}")
     return space_proxy
 
 

@@ -1,21 +1,29 @@
 """Real Gradio apps standing in for the Hugging Face Spaces that HuggingSpace talks to.
 
+Every route is gradio's own (the installed ``gradio`` package, ``gradio/routes.py``), so the
+wire is the real one; what the apps compute follows each real Space's ``app.py`` as far as the
+public copies go (docs/protocols/spaces.md, "The declared Spaces"). The clients they must
+satisfy are gradio_client (``gradio_client/client.py``: ``/config``, ``/gradio_api/info``,
+``queue/join`` + ``queue/data``, ``upload``) and ``@gradio/client`` (``src/utils/submit.ts``,
+``src/helpers/api_info.ts``); tests/providers/hf_space/test_gradio_client_fake.py drives them
+with the real ``gradio_client.Client``.
+
 ``GradioServer`` (or ``python -m tests.fakes.gradio_app PORT``) serves, on 127.0.0.1 only, one FastAPI
 server with one Gradio app per Space mounted under its own path (each has its own
 ``/config``, ``/gradio_api/queue/...``, ``/gradio_api/call/...``, ``/gradio_api/upload``
 and ``/gradio_api/info``), with analytics and every other outbound call disabled:
 
 - ``/black-forest-labs-flux-1-dev`` (FLUX.1-dev shape), ``/infer``: prompt, seed, randomize_seed, width,
-  height, guidance_scale, steps → a generated PNG and the seed, with progress per step
+  height, guidance_scale, num_inference_steps → a generated PNG and the seed, with progress per step
   (the prompt ``preview`` also streams two preview images first);
 - ``/black-forest-labs-flux-1-kontext-dev`` (Kontext shape), ``/infer``: an uploaded image, prompt, seed,
-  randomize_seed, guidance_scale, steps → an edited PNG;
+  randomize_seed, guidance_scale, steps → an edited PNG, the seed and a button update;
 - ``/stabilityai-stable-diffusion-3-5-large`` (SD 3.5 Large shape, used through the call API), ``/infer``;
 - ``/qwen-qwen2-5`` (a chat Space), ``/model_chat``: query, history, system, model → streams
   the answer word by word as Chatbot updates (sent as Gradio diffs). ``slow`` streams
   for a long time (cancellation tests);
 - every app: ``/status`` returns what the server saw (ZeroGPU headers, the slow
-  generator's progress).
+  generator's progress, and ``requests``: "METHOD /path" of every HTTP request so far).
 
 The prompt/query ``quota`` raises the ZeroGPU quota error, HTML link included.
 """
@@ -53,8 +61,10 @@ _state: dict[str, Any] = {
     "zerogpu_token": None,
     "zerogpu_uuid": None,
     "cookie": None,
+    "authorization": None,
     "slow_steps": 0,
     "slow_closed": False,
+    "requests": [],
 }
 
 
@@ -85,6 +95,7 @@ def _remember(request: Any) -> None:
         _state["zerogpu_token"] = request.headers.get("x-zerogpu-token")
         _state["zerogpu_uuid"] = request.headers.get("x-zerogpu-uuid")
         _state["cookie"] = request.headers.get("cookie")
+        _state["authorization"] = request.headers.get("authorization")
 
 
 def _status() -> dict:
@@ -114,16 +125,17 @@ def flux_dev() -> Any:
         width,
         height,
         guidance_scale,
-        steps,
+        num_inference_steps,
         request: gr.Request,
         progress=gr.Progress(),  # noqa: B008 - gradio's idiom
     ):
+        # Parameter names as in the real Space's app.py (gradio_client calls by keyword).
         _remember(request)
         if prompt == "quota":
             raise gr.Error(QUOTA_MESSAGE)
         seed = 42 if randomize_seed else int(seed)
         delay = 0.3 if prompt == "slow" else 0.02
-        steps = int(steps)
+        steps = int(num_inference_steps)
         for step in progress.tqdm(range(steps), desc="Sampling", unit="steps"):
             time.sleep(delay)
             if prompt == "preview" and step in (steps // 3, 2 * steps // 3):
@@ -170,15 +182,17 @@ def kontext() -> Any:
         for _ in progress.tqdm(range(int(steps)), desc="Editing"):
             time.sleep(0.01)
         edited = image.resize((image.width * 2, image.height * 2))
-        return edited, 7
+        # The real app also shows its "reuse this image" button: a third output.
+        return edited, 7, gr.Button(visible=True)
 
     with gr.Blocks(analytics_enabled=False) as demo:
         source = gr.Image(label="Input", type="pil")
         c = _image_controls(gr)
+        reuse = gr.Button("Reuse this image", visible=False)
         gr.Button("Edit").click(
             infer,
             [source, c["prompt"], c["seed"], c["randomize"], c["guidance"], c["steps"]],
-            [c["result"], c["seed"]],
+            [c["result"], c["seed"], reuse],
             api_name="infer",
         )
         gr.Button("Status").click(_status, None, gr.JSON(), api_name="status")
@@ -188,7 +202,16 @@ def kontext() -> Any:
 def sd35() -> Any:
     import gradio as gr
 
-    def infer(prompt, negative_prompt, seed, randomize_seed, width, height, guidance_scale, steps):
+    def infer(
+        prompt,
+        negative_prompt,
+        seed,
+        randomize_seed,
+        width,
+        height,
+        guidance_scale,
+        num_inference_steps,
+    ):
         if prompt == "quota":
             raise gr.Error(QUOTA_MESSAGE)
         return _png(width, height, int(seed), prompt + negative_prompt), int(seed)
@@ -262,6 +285,12 @@ def build_app() -> Any:
     import gradio as gr
 
     app = fastapi.FastAPI()
+
+    @app.middleware("http")
+    async def log_requests(request: Any, call_next: Any) -> Any:
+        _state["requests"].append(f"{request.method} {request.url.path}")
+        return await call_next(request)
+
     for path, build in zip(SPACES, (flux_dev, kontext, sd35, chat), strict=True):
         demo = build().queue(default_concurrency_limit=4)
         app = gr.mount_gradio_app(app, demo, path=f"/{path}", show_error=True, ssr_mode=False)

@@ -156,7 +156,7 @@ def _run(provider: Any, model: str, server: FakeServer) -> BaseException | None:
 def test_space_messages_give_a_result_or_a_typed_error(
     provider: Any, model: str, space: FakeServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(provider, "url", space.url)
+    monkeypatch.setenv("HF_SPACES_ENDPOINT", space.url)
 
     @FUZZ
     @given(configs, messages)

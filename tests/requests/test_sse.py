@@ -1,4 +1,4 @@
-"""The SSE and NDJSON decoders against every stream variant of docs/protocols/router.md."""
+"""The SSE and NDJSON decoders against every stream shape the services send (docs/protocols/)."""
 
 from __future__ import annotations
 

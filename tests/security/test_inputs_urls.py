@@ -226,7 +226,14 @@ def test_an_accepted_space_id_names_a_plain_hf_space_host(tail: str) -> None:
         space, _ = split_space_model("space:" + tail)
     except InvalidRequestError:
         return
-    url = yarl.URL(GradioSpace.space_url(space))
+    from g4f.Provider.hf_space import _host
+
+    # The Hub is asked about exactly this Space, under /api/spaces/.
+    hub = yarl.URL(_host.hub_space_url(space))
+    assert hub.raw_query_string == "" and not hub.raw_fragment and hub.user is None
+    assert hub.raw_parts[1:3] == ("api", "spaces") and len(hub.raw_parts) == 5
+    # A host template (HF_SPACES_ENDPOINT) gets a plain subdomain label.
+    url = yarl.URL(_host._template_url("https://{subdomain}.hf.space", space))
     assert url.scheme == "https" and url.raw_path in ("", "/") and url.user is None
     label, _, rest = (url.host or "").partition(".")
     assert (

@@ -312,8 +312,8 @@ async def test_space_provider_leaks_no_zerogpu_token_or_cookie(
 ) -> None:
     with FakeServer(_space_app(mode)) as space:
         monkeypatch.setenv("HF_ENDPOINT", space.url)
-        monkeypatch.setattr(BlackForestLabs_Flux1Dev, "url", space.url)
-        monkeypatch.setattr(_gradio, "_configs", {})
+        monkeypatch.setenv("HF_SPACES_ENDPOINT", space.url)
+        monkeypatch.setattr(_gradio, "_configs", _gradio.TTLCache(60.0))
         set_cookies("huggingface.co", {"token": CHAT_TOKEN})
         with ChaosProxy(space.url) as proxy:
             result = await run_case(leaks, proxy, [], BlackForestLabs_Flux1Dev, "flux-dev")

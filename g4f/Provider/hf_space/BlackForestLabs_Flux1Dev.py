@@ -16,7 +16,7 @@ class BlackForestLabs_Flux1Dev(SpaceProvider):
     """Text-to-image with FLUX.1 [dev]; progress per sampling step, previews, then the image."""
 
     label = "BlackForestLabs Flux-1-Dev"
-    url = "https://black-forest-labs-flux-1-dev.hf.space"
+    url = "https://huggingface.co/spaces/black-forest-labs/FLUX.1-dev"
     space = "black-forest-labs/FLUX.1-dev"
     api_name = "infer"
     zerogpu = True

@@ -17,7 +17,7 @@ class BlackForestLabs_Flux1KontextDev(SpaceProvider):
     """Edits the last given image as the prompt says."""
 
     label = "BlackForestLabs Flux-1-Kontext-Dev"
-    url = "https://black-forest-labs-flux-1-kontext-dev.hf.space"
+    url = "https://huggingface.co/spaces/black-forest-labs/FLUX.1-Kontext-Dev"
     space = "black-forest-labs/FLUX.1-Kontext-Dev"
     api_name = "infer"
     zerogpu = True

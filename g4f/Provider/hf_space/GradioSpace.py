@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
 from typing import Any, ClassVar
@@ -17,11 +18,13 @@ from ...providers.response import (
     VideoResponse,
 )
 from ...typing import MediaListType, Messages
-from ._gradio import call_events, request_json, space_config, upload
+from ._gradio import call_events, request_json, upload
+from ._host import gradio_url
 from ._space import SpaceProvider, TextDelta, chat_text, file_urls, load_media
 
 __all__ = ["GradioSpace"]
 
+_API_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 _TEXT_INPUTS = {"Textbox", "TextArea", "MultimodalTextbox"}
 _FILE_INPUTS = {"Image", "File", "ImageEditor", "Video", "Audio"}
 _MEDIA_OUTPUTS = {"Image", "Gallery", "Video", "ImageSlider"}
@@ -91,22 +94,16 @@ def _inputs(params: list[Mapping[str, Any]], prompt: str, files: list[Any]) -> l
 class GradioSpace(SpaceProvider):
     """A Space discovered from its API info: the prompt fills its first text input.
 
-    ``url`` is a template over the Space's subdomain (``owner-name``, lowercased, with
-    ``.`` and ``_`` as ``-``), the way Hugging Face names Space hosts.
+    The Hub says where the Space runs (``space_url=`` or ``HF_SPACES_ENDPOINT`` override it).
     """
 
     label = "Gradio Space"
-    url = "https://{subdomain}.hf.space"
+    url = "https://huggingface.co/spaces"
     accepts_any_model = True
-    #: Unknown Spaces may run on ZeroGPU: ask for a token whenever the user is known.
+    #: When the Hub does not say, a Space may run on ZeroGPU: ask for a token if the user is known.
     zerogpu = True
     default_model = ""
     models: ClassVar[list[str]] = []
-
-    @classmethod
-    def space_url(cls, space: str) -> str:
-        subdomain = space.lower().replace("/", "-").replace(".", "-").replace("_", "-")
-        return cls.url.format(subdomain=subdomain).rstrip("/")
 
     @classmethod
     def any_model_keys(cls) -> dict[str, str]:
@@ -121,6 +118,7 @@ class GradioSpace(SpaceProvider):
         prompt: str | None = None,
         cookies: Mapping[str, str] | None = None,
         api_key: str | None = None,
+        space_url: str | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
         """Run the Space's endpoint with the prompt; text streams, media arrive as URLs."""
@@ -128,12 +126,13 @@ class GradioSpace(SpaceProvider):
         prompt = format_media_prompt(messages, prompt)
         if not prompt.strip():
             raise BadRequestError("GradioSpace: an empty prompt", provider=cls.__name__)
-        base = cls.space_url(space)
         async with cls.open_session(**kwargs) as session:
-            headers = await cls.space_headers(session, cookies, api_key, space=space)
-            config = await space_config(session, base, headers)
+            connected = await cls.connect(
+                session, space, space_url=space_url, cookies=cookies, api_key=api_key
+            )
+            base, headers, config = connected.base, connected.headers, connected.config
             info = await request_json(
-                session, "GET", f"{base}{config.api_prefix}/info", headers=headers
+                session, "GET", gradio_url(base, config.api_prefix, "info"), headers=headers
             )
             name, params, returns = _endpoint(info, api_name)
             wants_files = any(

@@ -10,7 +10,7 @@ from ...errors import BadRequestError
 from ...providers.helper import get_last_user_message, get_system_prompt, to_string
 from ...providers.response import FinishReason, Reasoning
 from ...typing import Messages
-from ._gradio import queue_events, space_config
+from ._gradio import queue_events
 from ._space import SpaceProvider, TextDelta, first_chat_text
 
 __all__ = ["Qwen_Qwen_2_5"]
@@ -51,7 +51,7 @@ class Qwen_Qwen_2_5(SpaceProvider):
     """Chat with Qwen2.5 (72B by default); the answer streams as the Space types it."""
 
     label = "Qwen Qwen-2.5"
-    url = "https://qwen-qwen2-5.hf.space"
+    url = "https://huggingface.co/spaces/Qwen/Qwen2.5"
     space = "Qwen/Qwen2.5"
     api_name = "model_chat"
     default_model = "qwen-2.5-72b"
@@ -70,7 +70,13 @@ class Qwen_Qwen_2_5(SpaceProvider):
 
     @classmethod
     async def create_async_generator(  # type: ignore[override]
-        cls, model: str, messages: Messages, **kwargs: Any
+        cls,
+        model: str,
+        messages: Messages,
+        space_url: str | None = None,
+        cookies: Mapping[str, str] | None = None,
+        api_key: str | None = None,
+        **kwargs: Any,
     ) -> AsyncIterator[Any]:
         """Stream the answer to the last user message, with the earlier turns as history."""
         model = cls.get_model(model)
@@ -80,10 +86,19 @@ class Qwen_Qwen_2_5(SpaceProvider):
         system = get_system_prompt(messages) or _DEFAULT_SYSTEM
         delta = TextDelta()
         async with cls.open_session(**kwargs) as session:
-            config = await space_config(session, cls.base_url())
-            data = [query, _history(messages, config.chat_example), system, cls.choices[model]]
+            # Hub cookies and token go to the Hub only (ZeroGPU token), never to the Space.
+            space = await cls.connect(
+                session, space_url=space_url, cookies=cookies, api_key=api_key
+            )
+            example = space.config.chat_example
+            data = [query, _history(messages, example), system, cls.choices[model]]
             updates = queue_events(
-                session, cls.base_url(), cls.api_name, data, provider=cls.__name__
+                session,
+                space.base,
+                cls.api_name,
+                data,
+                headers=space.headers,
+                provider=cls.__name__,
             )
             async with aclosing(updates):
                 async for update in updates:

@@ -16,7 +16,7 @@ class StabilityAI_SD35Large(SpaceProvider):
     """Text-to-image with SD 3.5 Large (``/gradio_api/call/infer``, then its event stream)."""
 
     label = "StabilityAI SD-3.5-Large"
-    url = "https://stabilityai-stable-diffusion-3-5-large.hf.space"
+    url = "https://huggingface.co/spaces/stabilityai/stable-diffusion-3.5-large"
     space = "stabilityai/stable-diffusion-3.5-large"
     api_name = "infer"
     default_model = "sd-3.5-large"

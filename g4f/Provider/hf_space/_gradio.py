@@ -1,4 +1,4 @@
-"""The Gradio wire protocol, as the Space providers use it (PROTOCOLS.md §F).
+"""The Gradio wire protocol, as the Space providers use it (docs/protocols/spaces.md).
 
 - ``space_config``: ``GET {base}/config`` → API prefix and ``api_name`` → ``fn_index``;
 - ``queue_events``: ``POST {prefix}/queue/join`` then the ``{prefix}/queue/data`` SSE
@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import math
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -23,11 +22,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..._secrets import add_secret
-from ...config import hf_endpoint
 from ...debug import logger
 from ...errors import G4FError, RateLimitError, ResponseError, strip_html
-from ...inputs import join_url, quote_path
+from ...inputs import quote_path
 from ...requests import FormFile
+from ._host import TTLCache, gradio_file_url, gradio_url, hub_space_url
 
 __all__ = [
     "GradioUpdate",
@@ -45,7 +44,6 @@ __all__ = [
 ]
 
 _CONFIG_TTL = 600.0
-_configs: dict[str, tuple[float, SpaceConfig]] = {}
 _TRY_AGAIN = re.compile(r"try again in (?:(\d+):)?(\d+):(\d+)", re.I)
 #: ZeroGPU quotas refill over minutes; retrying within seconds cannot help.
 _QUOTA_DEFAULT_WAIT = 60.0
@@ -69,6 +67,9 @@ class SpaceConfig:
             raise ResponseError(
                 f"{provider}: the Space has no endpoint /{api_name.lstrip('/')}", provider=provider
             ) from None
+
+
+_configs: TTLCache[SpaceConfig] = TTLCache(_CONFIG_TTL)
 
 
 @dataclass
@@ -113,9 +114,9 @@ async def space_config(
 ) -> SpaceConfig:
     """The Space's API prefix and endpoints (cached for a while per base URL)."""
     cached = _configs.get(base_url)
-    if cached and time.monotonic() - cached[0] < _CONFIG_TTL:
-        return cached[1]
-    data = await request_json(session, "GET", f"{base_url}/config", headers=headers)
+    if cached is not None:
+        return cached
+    data = await request_json(session, "GET", gradio_url(base_url, "", "config"), headers=headers)
     if not isinstance(data, Mapping):
         raise ResponseError("the Space's /config is not a JSON object", provider=session.provider)
     try:
@@ -125,8 +126,7 @@ async def space_config(
             "the Space's /config has malformed dependencies or components",
             provider=session.provider,
         ) from None
-    _configs[base_url] = (time.monotonic(), config)
-    return config
+    return _configs.put(base_url, config)
 
 
 def _parse_config(data: Mapping[str, Any]) -> SpaceConfig:
@@ -221,7 +221,6 @@ async def queue_events(
     """Run ``api_name`` through the queue protocol; updates carry full output values."""
     config = await space_config(session, base_url, headers)
     fn_index, trigger_id = config.fn(api_name, provider)
-    api = f"{base_url}{config.api_prefix}"
     session_hash = new_session_hash()
     body = {
         "data": data,
@@ -231,12 +230,18 @@ async def queue_events(
         "session_hash": session_hash,
     }
     event_id = _event_id(
-        await request_json(session, "POST", f"{api}/queue/join", json=body, headers=headers),
+        await request_json(
+            session,
+            "POST",
+            gradio_url(base_url, config.api_prefix, "queue", "join"),
+            json=body,
+            headers=headers,
+        ),
         provider,
     )
     outputs: list[Any] | None = None
     async with session.get(
-        f"{api}/queue/data",
+        gradio_url(base_url, config.api_prefix, "queue", "data"),
         params={"session_hash": session_hash},
         headers={**(headers or {}), "Accept": "text/event-stream"},
     ) as response:
@@ -313,13 +318,12 @@ async def call_events(
     api_prefix: str = "/gradio_api",
 ) -> AsyncIterator[GradioUpdate]:
     """Run ``api_name`` through the call protocol (``event: generating|complete|error``)."""
-    url = join_url(base_url + api_prefix, "call", api_name.lstrip("/"), error=ResponseError)
+    url = gradio_url(base_url, api_prefix, "call", api_name)
     event_id = _event_id(
         await request_json(session, "POST", url, json={"data": data}, headers=headers), provider
     )
     async with session.get(
-        join_url(url, event_id, error=ResponseError),
-        headers={**(headers or {}), "Accept": "text/event-stream"},
+        gradio_url(url, "", event_id), headers={**(headers or {}), "Accept": "text/event-stream"}
     ) as response:
         await response.raise_for_status()
         async for event in response.iter_sse():
@@ -347,12 +351,7 @@ def file_url(base_url: str, api_prefix: str, value: Any) -> str | None:
     if isinstance(url, str) and url:
         return url if "://" in url or url.startswith("data:") else f"{base_url}/{url.lstrip('/')}"
     path = value.get("path")
-    return _file_url(base_url, api_prefix, path) if isinstance(path, str) and path else None
-
-
-def _file_url(base_url: str, api_prefix: str, path: str) -> str:
-    """``{base}{prefix}/file={path}`` with the Space's file path encoded piece by piece."""
-    return f"{base_url}{api_prefix}/file={quote_path(path, ResponseError)}"
+    return gradio_file_url(base_url, api_prefix, path) if isinstance(path, str) and path else None
 
 
 async def upload(
@@ -369,7 +368,7 @@ async def upload(
     paths = await request_json(
         session,
         "POST",
-        f"{base_url}{api_prefix}/upload",
+        gradio_url(base_url, api_prefix, "upload"),
         params={"upload_id": upload_id},
         form=form,
         headers=headers,
@@ -381,7 +380,7 @@ async def upload(
     return [
         {
             "path": path,
-            "url": _file_url(base_url, api_prefix, str(path)),
+            "url": gradio_file_url(base_url, api_prefix, path),
             "orig_name": name,
             "size": len(data),
             "mime_type": mime,
@@ -415,7 +414,7 @@ async def zerogpu_headers(
         data = await request_json(
             session,
             "GET",
-            join_url(hf_endpoint(), "api", "spaces", *space.split("/"), "jwt"),
+            hub_space_url(space, "jwt"),
             params={"expiration": expiration.replace("+00:00", "Z"), "include_pro_status": "true"},
             headers=headers,
         )

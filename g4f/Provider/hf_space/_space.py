@@ -6,16 +6,18 @@ import mimetypes
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ...cookies import get_cookies
-from ...errors import BadRequestError, ResponseError
+from ...errors import BadRequestError, NetworkError, ResponseError, ResponseStatusError
 from ...inputs import data_uri_bytes, media_input
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.response import ImagePreview, ImageResponse, Reasoning
 from ...typing import MediaListType
 from ._gradio import (
     GradioUpdate,
+    SpaceConfig,
     call_events,
     file_url,
     queue_events,
@@ -23,9 +25,11 @@ from ._gradio import (
     upload,
     zerogpu_headers,
 )
+from ._host import forget_space, resolve_space
 
 __all__ = [
     "SpaceProvider",
+    "SpaceSession",
     "load_media",
     "last_file_url",
     "file_urls",
@@ -163,11 +167,21 @@ class TextDelta:
         return text[start:]
 
 
+@dataclass(frozen=True)
+class SpaceSession:
+    """A Space ready to take jobs: its base URL, the headers to send it and its config."""
+
+    base: str
+    headers: dict[str, str]
+    config: SpaceConfig
+
+
 class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
     """One Hugging Face Space, reached only through the HuggingSpace aggregator.
 
-    ``url`` is the Space's base URL, read at call time (tests point it at a local
-    Gradio server). ``space`` is its Hub id, used for the ZeroGPU token.
+    ``space`` is its Hub id: the Hub says where it runs and whether it is up
+    (``_host.resolve_space``); ``space_url=`` or ``HF_SPACES_ENDPOINT`` point it elsewhere.
+    ``url`` is the Space's page on the Hub.
     """
 
     include_in_any = False
@@ -175,12 +189,9 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
     working = True
     space: ClassVar[str] = ""
     api_name: ClassVar[str] = "infer"
-    #: Whether the Space runs on ZeroGPU (then a user token raises the quota).
+    #: Whether the Space runs on ZeroGPU (then a user token raises the quota) when the Hub
+    #: does not say (its hardware wins when it does).
     zerogpu: ClassVar[bool] = False
-
-    @classmethod
-    def base_url(cls) -> str:
-        return cls.url.rstrip("/")
 
     @classmethod
     async def space_headers(
@@ -191,18 +202,38 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         space: str | None = None,
     ) -> dict[str, str]:
         """Headers for the Space's requests (the ZeroGPU token when the user is known)."""
-        if not cls.zerogpu:
-            return {}
         if cookies is None:
             cookies = get_cookies("huggingface.co", False)
         return await zerogpu_headers(session, space or cls.space, cookies, api_key)
 
     @classmethod
+    async def connect(
+        cls,
+        session: Any,
+        space: str | None = None,
+        *,
+        space_url: str | None = None,
+        cookies: Mapping[str, str] | None = None,
+        api_key: str | None = None,
+    ) -> SpaceSession:
+        """Find the Space (waking it if asleep), its ZeroGPU headers and its ``/config``."""
+        space = space or cls.space
+        host = await resolve_space(session, space, space_url=space_url, api_key=api_key)
+        zerogpu = host.zerogpu if host.hardware else cls.zerogpu
+        headers = await cls.space_headers(session, cookies, api_key, space) if zerogpu else {}
+        try:
+            config = await space_config(session, host.url, headers)
+        except (NetworkError, ResponseStatusError):
+            # The host the Hub gave may be stale (the Space slept or moved): ask again next time.
+            forget_space(space)
+            raise
+        return SpaceSession(host.url, headers, config)
+
+    @classmethod
     async def image_chunks(
-        cls, updates: AsyncIterator[GradioUpdate], prompt: str, api_prefix: str
+        cls, updates: AsyncIterator[GradioUpdate], prompt: str, base: str, api_prefix: str
     ) -> AsyncIterator[Any]:
         """Progress as ``Reasoning``, previews as ``ImagePreview``, the result as ``ImageResponse``."""
-        base = cls.base_url()
         async for update in updates:
             if update.kind == "queue":
                 yield Reasoning(label="In queue", status=update.status)
@@ -230,6 +261,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         upload_media: MediaListType | None = None,
         cookies: Mapping[str, str] | None = None,
         api_key: str | None = None,
+        space_url: str | None = None,
         call: bool = False,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
@@ -240,16 +272,13 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
         """
         if not prompt.strip():
             raise BadRequestError(f"{cls.__name__}: an empty prompt", provider=cls.__name__)
-        base = cls.base_url()
         async with cls.open_session(**kwargs) as session:
-            headers = await cls.space_headers(session, cookies, api_key)
-            config = await space_config(session, base, headers)
-            files = await load_media(session, upload_media)
-            uploaded = (
-                await upload(session, base, config.api_prefix, files, headers=headers)
-                if files
-                else []
+            space = await cls.connect(
+                session, space_url=space_url, cookies=cookies, api_key=api_key
             )
+            base, headers, prefix = space.base, space.headers, space.config.api_prefix
+            files = await load_media(session, upload_media)
+            uploaded = await upload(session, base, prefix, files, headers=headers) if files else []
             data = build_data(uploaded)
             if call:
                 updates = call_events(
@@ -259,7 +288,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
                     data,
                     headers=headers,
                     provider=cls.__name__,
-                    api_prefix=config.api_prefix,
+                    api_prefix=prefix,
                 )
             else:
                 updates = queue_events(
@@ -267,7 +296,7 @@ class SpaceProvider(AsyncGeneratorProvider, ProviderModelMixin):
                 )
             async with (
                 aclosing(updates),
-                aclosing(cls.image_chunks(updates, prompt, config.api_prefix)) as chunks,
+                aclosing(cls.image_chunks(updates, prompt, base, prefix)) as chunks,
             ):
                 async for chunk in chunks:
                     yield chunk

@@ -1,4 +1,4 @@
-"""Fixtures: the fake Spaces (a real Gradio server) and the Space providers pointed at it."""
+"""Fixtures: the fake Spaces (a real Gradio server) and a fake Hub that says where they run."""
 
 from __future__ import annotations
 
@@ -7,6 +7,27 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.gradio_app import CHAT, FLUX_DEV, KONTEXT, SD35, GradioServer
+from tests.fakes.space_hub import FakeSpaceHub
+
+#: Each declared Space's Hub id, its mount on the fake server and its hardware.
+SPACE_MOUNTS = {
+    "black-forest-labs/FLUX.1-dev": (FLUX_DEV, "zero-a10g"),
+    "black-forest-labs/FLUX.1-Kontext-Dev": (KONTEXT, "zero-a10g"),
+    "stabilityai/stable-diffusion-3.5-large": (SD35, "cpu-basic"),
+    "Qwen/Qwen2.5": (CHAT, "cpu-basic"),
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_space_caches() -> Iterator[None]:
+    """No test sees a Space host or ``/config`` another test cached."""
+    from g4f.Provider.hf_space import _gradio, _host
+
+    _host._hosts.clear()
+    _gradio._configs.clear()
+    yield
+    _host._hosts.clear()
+    _gradio._configs.clear()
 
 
 @pytest.fixture(scope="session")
@@ -16,22 +37,19 @@ def gradio_server() -> Iterator[GradioServer]:
 
 
 @pytest.fixture
-def spaces(gradio_server: GradioServer, monkeypatch: pytest.MonkeyPatch) -> GradioServer:
-    """Every Space provider's ``url`` pointed at its fake Space."""
-    from g4f.Provider.hf_space import (
-        BlackForestLabs_Flux1Dev,
-        BlackForestLabs_Flux1KontextDev,
-        GradioSpace,
-        Qwen_Qwen_2_5,
-        StabilityAI_SD35Large,
-    )
+def space_hub(
+    gradio_server: GradioServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakeSpaceHub]:
+    """The fake Hub (``HF_ENDPOINT``) knowing every declared Space, all RUNNING."""
+    with FakeSpaceHub() as hub:
+        for space, (mount, hardware) in SPACE_MOUNTS.items():
+            hub.add(space, gradio_server.space_url(mount) + "/", hardware=hardware)
+        monkeypatch.setenv("HF_ENDPOINT", hub.url)
+        monkeypatch.delenv("HF_SPACES_ENDPOINT", raising=False)
+        yield hub
 
-    for provider, mount in (
-        (BlackForestLabs_Flux1Dev, FLUX_DEV),
-        (BlackForestLabs_Flux1KontextDev, KONTEXT),
-        (StabilityAI_SD35Large, SD35),
-        (Qwen_Qwen_2_5, CHAT),
-    ):
-        monkeypatch.setattr(provider, "url", gradio_server.space_url(mount))
-    monkeypatch.setattr(GradioSpace, "url", gradio_server.url + "/{subdomain}")
+
+@pytest.fixture
+def spaces(gradio_server: GradioServer, space_hub: FakeSpaceHub) -> GradioServer:
+    """The fake Spaces, found through the fake Hub as on huggingface.co."""
     return gradio_server

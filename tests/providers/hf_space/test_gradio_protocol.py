@@ -91,7 +91,8 @@ def space(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
     app.router.add_post("/gradio_api/queue/join", join)
     app.router.add_get("/gradio_api/queue/data", data)
     with FakeServer(app) as server:
-        monkeypatch.setattr(BlackForestLabs_Flux1Dev, "url", server.url)
+        # HF_SPACES_ENDPOINT without placeholders: every Space is this one server.
+        monkeypatch.setenv("HF_SPACES_ENDPOINT", server.url)
         yield server
 
 

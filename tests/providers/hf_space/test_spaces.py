@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from g4f.cookies import set_cookies
 from g4f.errors import (
@@ -34,7 +32,7 @@ from g4f.providers.response import (
     Reasoning,
 )
 from tests.fakes.gradio_app import CHAT, FLUX_DEV, GradioServer, fetch, png_size, space_status
-from tests.fakes.server import FakeServer
+from tests.fakes.space_hub import FakeSpaceHub
 
 PNG_8x6 = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAGCAIAAABxZ0isAAAAEklEQVR4nGNgYPiPFTGMSmBKAAD2Ky/R"
@@ -170,48 +168,46 @@ async def test_long_image_job_shows_progress_and_cancels(spaces: GradioServer) -
     assert notes[0] == "Sampling 0/50" and notes[1].startswith("Sampling ")
 
 
-@pytest.fixture
-def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServer]:
-    """A fake Hub issuing ZeroGPU JWTs to requests carrying the session cookie."""
-
-    async def jwt(request: web.Request) -> web.Response:
-        if "token=cookie-secret-value" not in request.headers.get("Cookie", ""):
-            return web.json_response({"error": "Unauthorized"}, status=401)
-        space = request.match_info["space"]
-        return web.json_response({"token": f"eyJzeroGPU.{space.replace('/', '_')}.sig"})
-
-    app = web.Application()
-    app.router.add_get("/api/spaces/{space:.+}/jwt", jwt)
-    with FakeServer(app) as server:
-        monkeypatch.setenv("HF_ENDPOINT", server.url)
-        yield server
-
-
-async def test_zerogpu_token_from_cookies(spaces: GradioServer, hub: FakeServer) -> None:
+async def test_zerogpu_token_from_cookies(spaces: GradioServer, space_hub: FakeSpaceHub) -> None:
     set_cookies("huggingface.co", {"token": "cookie-secret-value"})
     await run(BlackForestLabs_Flux1Dev, "flux-dev", num_inference_steps=1)
     status = await asyncio.to_thread(space_status, spaces, FLUX_DEV)
     assert status["zerogpu_token"] == "eyJzeroGPU.black-forest-labs_FLUX.1-dev.sig"
     assert status["zerogpu_uuid"]
     assert status["cookie"] is None  # the Hub cookies go to the Hub only
-    [request] = hub.requests
-    assert request["path"] == "/api/spaces/black-forest-labs/FLUX.1-dev/jwt"
-    assert request["query"]["include_pro_status"] == "true" and request["query"][
-        "expiration"
-    ].endswith("Z")
+    assert space_hub.paths() == [
+        "/api/spaces/black-forest-labs/FLUX.1-dev",
+        "/api/spaces/black-forest-labs/FLUX.1-dev/jwt",
+    ]
+    query = space_hub.requests[1]["query"]
+    assert query["include_pro_status"] == "true" and query["expiration"].endswith("Z")
 
 
-async def test_no_cookies_no_zerogpu_token(spaces: GradioServer, hub: FakeServer) -> None:
+async def test_no_cookies_no_zerogpu_token(spaces: GradioServer, space_hub: FakeSpaceHub) -> None:
     await run(BlackForestLabs_Flux1Dev, "flux-dev", num_inference_steps=1)
     status = await asyncio.to_thread(space_status, spaces, FLUX_DEV)
-    assert status["zerogpu_token"] is None and hub.requests == []
+    assert status["zerogpu_token"] is None
+    assert space_hub.paths() == ["/api/spaces/black-forest-labs/FLUX.1-dev"]
 
 
-async def test_refused_zerogpu_token_goes_anonymous(spaces: GradioServer, hub: FakeServer) -> None:
+async def test_refused_zerogpu_token_goes_anonymous(
+    spaces: GradioServer, space_hub: FakeSpaceHub
+) -> None:
     set_cookies("huggingface.co", {"token": "expired-cookie-value"})
     chunks = await run(BlackForestLabs_Flux1Dev, "flux-dev", num_inference_steps=1)
     assert images(chunks)
-    assert len(hub.requests) == 1
+    assert space_hub.paths()[-1] == "/api/spaces/black-forest-labs/FLUX.1-dev/jwt"
+    assert len(space_hub.requests) == 2
+
+
+async def test_no_zerogpu_token_for_a_space_the_hub_says_is_not_zerogpu(
+    spaces: GradioServer, space_hub: FakeSpaceHub
+) -> None:
+    set_cookies("huggingface.co", {"token": "cookie-secret-value"})
+    chunks = await run(GradioSpace, "space:Qwen/Qwen2.5", "hi")
+    assert text(chunks).endswith(": hi")
+    # cpu-basic hardware: the Hub's JWT route is never asked, so the cookies stay home.
+    assert space_hub.paths() == ["/api/spaces/Qwen/Qwen2.5"]
 
 
 async def test_any_space_by_id_chat(spaces: GradioServer) -> None:
@@ -238,10 +234,9 @@ async def test_any_space_malformed_ids(spaces: GradioServer, model: str) -> None
         await run(GradioSpace, model)
 
 
-async def test_unreachable_space_is_a_network_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(BlackForestLabs_Flux1Dev, "url", "http://127.0.0.1:9")
+async def test_unreachable_space_is_a_network_error() -> None:
     with pytest.raises(NetworkError):
-        await run(BlackForestLabs_Flux1Dev, "flux-dev")
+        await run(BlackForestLabs_Flux1Dev, "flux-dev", space_url="http://127.0.0.1:9")
 
 
 async def test_aggregator_routes_by_model(spaces: GradioServer) -> None:
