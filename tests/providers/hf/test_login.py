@@ -108,7 +108,7 @@ async def test_browser_login_stores_the_session_cookies(
     assert "Chrome/" in data["headers"]["user-agent"]
     assert data["impersonate"] == "chrome"
     # The stored session really is logged in.
-    assert [r["path"] for r in server.requests].count("/chat/api/v2/conversations") >= 1
+    assert [r["path"] for r in server.requests].count("/chat/api/v2/user") >= 1
 
 
 @requires_browser
@@ -120,7 +120,7 @@ async def test_browser_login_gives_up_when_nobody_logs_in(
     with pytest.raises(MissingAuthError, match="Nobody logged in within 3 s"):
         await _login.browser_login(
             f"{server.url}/chat",
-            probe_url=f"{server.url}/chat/api/v2/conversations",
+            probe_url=f"{server.url}/chat/api/v2/user",
             timeout=3,
             headless=True,
             user_data_dir=profile,

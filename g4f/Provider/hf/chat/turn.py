@@ -53,7 +53,10 @@ class Turn:
 
     def state(self, uploaded: list[str]) -> dict[str, Any]:
         files = list(dict.fromkeys([*self.known_files, *uploaded]))
-        entry: dict[str, Any] = {"conversationId": self.conversation_id, "messageId": self.parent_id}
+        entry: dict[str, Any] = {
+            "conversationId": self.conversation_id,
+            "messageId": self.parent_id,
+        }
         if files:
             entry["files"] = files
         return entry
