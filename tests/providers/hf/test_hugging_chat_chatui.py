@@ -395,3 +395,33 @@ def test_the_login_probe_asks_the_user_endpoint(server: ChatUIServer) -> None:
     assert run_sync(probe(None)) is None  # anonymous: 200 with superjson null
     assert run_sync(probe(server.state.new_session())) == "alice"
     assert [r["path"] for r in server.requests] == ["/chat/api/v2/user", "/chat/api/v2/user"]
+
+
+async def test_cancelling_the_task_stops_the_generation(server: ChatUIServer) -> None:
+    import asyncio
+
+    from g4f.client import AsyncClient
+
+    creds = server.state.new_session()
+    server.state.extra_tokens, server.state.token_gap = 200, 0.02
+    started = asyncio.Event()
+
+    async def consume() -> None:
+        stream = AsyncClient().chat.completions.create(
+            "a long story", model=MODEL, provider=HuggingChat, cookies=creds, stream=True
+        )
+        async for chunk in stream:
+            if chunk.choices[0].delta.content:
+                started.set()
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(started.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    end = time.monotonic() + 5
+    while not server.state.stops:
+        assert time.monotonic() < end, "no stop request reached the fake"
+        await asyncio.sleep(0.01)
+    assert server.state.stops[0]["generationId"] == server.state.posts[-1]["raw"]["generationId"]
+    assert len(server.state.stops) == 1
