@@ -149,7 +149,7 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
         login_timeout: float | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """Credentials in the order of :mod:`._chat_auth`."""
+        """Credentials in the order of :mod:`.chat.auth`."""
         async for chunk in iter_credentials(
             cls.read_auth_cache,
             cookies=cookies,
