@@ -183,9 +183,9 @@ async def require_capabilities(
             held.append(chunk)
             continue
         if missing and isinstance(chunk, FinishReason):
-            why = f" ({'; '.join(tools.errors)})" if tools.errors else " (no tool was used)"
             raise MissingCapabilityError(
-                f"{_PROVIDER}: the answer came without {' and '.join(missing)}{why}",
+                f"{_PROVIDER}: the answer came without {' and '.join(missing)} "
+                f"({tools.why_missing()})",
                 provider=_PROVIDER,
             )
         if held and not missing:

@@ -130,6 +130,7 @@ class ToolTracker:
     def __init__(self, prompt: str = "") -> None:
         self.prompt = prompt
         self.names: dict[str, str] = {}
+        self.calls = 0
         self.images = 0
         self.sources = 0
         self.errors: list[str] = []
@@ -142,6 +143,7 @@ class ToolTracker:
             call = update.get("call") if isinstance(update.get("call"), Mapping) else {}
             name = str(call.get("name") or "")
             self.names[uuid] = name
+            self.calls += 1
             params = call.get("parameters")
             return [ToolCallUpdate(uuid, name, params if isinstance(params, Mapping) else None)]
         name = self.names.get(uuid, "")
@@ -166,6 +168,12 @@ class ToolTracker:
                 return [self._error(uuid, name, result.get("message"))]
             return self._result(uuid, name, result.get("outputs"))
         return []
+
+    def why_missing(self) -> str:
+        """Why a requested image or sources did not come: the tool errors, or what happened."""
+        if self.errors:
+            return "; ".join(self.errors)
+        return "the tools returned none" if self.calls else "no tool was used"
 
     def _error(self, uuid: str, name: str, message: Any) -> ToolErrorUpdate:
         text = str(message or "the tool failed")
