@@ -589,6 +589,8 @@ def build_app(state: ChatUI) -> web.Application:
         return web.Response(body=GENERATED, content_type="image/png")
 
     async def landing(request: web.Request) -> web.Response:
+        # src/routes/+page.svelte behind hooks/handle.ts: the home page is open to anonymous
+        # sessions (a simplified page with a "Sign in" link stands in for the app).
         session = state.session_of(request)
         if session is not None:
             page = '<html><body><div><div><nav><div><div><img alt="avatar" src="data:,"></div></div></nav></div></div>Logged in</body></html>'
@@ -609,6 +611,7 @@ def build_app(state: ChatUI) -> web.Application:
         return response
 
     async def login_form(request: web.Request) -> web.Response:
+        # Stands in for the Hub's OAuth page that src/routes/login/+server.ts redirects to.
         auto = request.query.get("auto") == "1"
         script = (
             "<script>setTimeout(() => document.getElementById('submit').click(), 300)</script>"
@@ -626,6 +629,7 @@ def build_app(state: ChatUI) -> web.Application:
         return web.Response(text=page, content_type="text/html")
 
     async def login_post(request: web.Request) -> web.Response:
+        # The Hub's login: it sets the Hub's `token` cookie, then returns to the callback.
         form = await request.post()
         if form.get("username") != USERNAME or form.get("password") != PASSWORD:
             return web.Response(
@@ -639,6 +643,7 @@ def build_app(state: ChatUI) -> web.Application:
         raise response
 
     async def login_callback(request: web.Request) -> web.Response:
+        # src/routes/login/callback/+server.ts: binds a session (and hf-chat) to the user.
         token = request.cookies.get("token")
         if not token:
             raise web.HTTPSeeOther("/login")

@@ -215,9 +215,11 @@ def test_web_search_returns_sources_and_streams_tool_progress(server: ChatUIServ
 def test_web_search_without_results_is_a_typed_error_not_plain_text(server: ChatUIServer) -> None:
     creds = server.state.new_session()
     server.state.tools.uses_tools = False  # the model answers without searching
+    start = time.monotonic()
     with pytest.raises(MissingCapabilityError, match=r"without web sources \(no tool was used\)"):
         chat(messages="search llamas", model=MODEL, cookies=creds, web_search=True)
     assert hits(server, "POST", f"/chat/conversation/{server.state.posts[-1]['conversation']}") == 1
+    assert len(server.state.posts) == 1 and time.monotonic() - start < 5
 
 
 def test_image_request_whose_tool_fails_is_a_typed_error(server: ChatUIServer) -> None:
@@ -239,8 +241,10 @@ def test_retired_model_refreshes_the_list_once_and_is_model_not_found(
     assert retired in HuggingChat.get_models()
     server.state.models = [m for m in server.state.models if m["id"] != retired]
     before = hits(server, "GET", "/chat/api/v2/models")
+    start = time.monotonic()
     with pytest.raises(ModelNotFoundError, match="not served by HuggingChat"):
         chat(messages="hi", model=retired, cookies=creds)
+    assert time.monotonic() - start < 5
     assert hits(server, "POST", "/chat/conversation") == 1
     assert hits(server, "GET", "/chat/api/v2/models") == before + 1
     assert retired not in HuggingChat.get_models()
