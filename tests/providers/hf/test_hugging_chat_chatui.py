@@ -160,7 +160,15 @@ def test_plain_chat_leaves_the_servers_to_the_service(server: ChatUIServer) -> N
     assert post["servers"] == ["Web Search (Exa)", "Hugging Face"]  # all configured servers
 
 
-def test_mcp_servers_kwarg_chooses_configured_and_custom_servers(server: ChatUIServer) -> None:
+def test_mcp_servers_kwarg_chooses_configured_and_custom_servers(
+    server: ChatUIServer, caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest
+) -> None:
+    import logging
+
+    import g4f.debug
+
+    g4f.debug.enable_logging(logging.DEBUG)
+    request.addfinalizer(lambda: g4f.debug.logger.setLevel(logging.NOTSET))
     creds = server.state.new_session()
     custom = {
         "name": "My tools",
@@ -181,6 +189,10 @@ def test_mcp_servers_kwarg_chooses_configured_and_custom_servers(server: ChatUIS
     chat(messages="search llamas", model=MODEL, cookies=creds, mcp_servers=[])
     assert server.state.posts[-1]["data"]["selectedMcpServerNames"] == []
     assert server.state.posts[-1]["servers"] == [] and "tool_calls" not in server.state.posts[-1]
+    assert "mcp-secret-4242" not in caplog.text  # a custom server's header is a secret
+    from g4f.errors import G4FError
+
+    assert "mcp-secret-4242" not in str(G4FError("header Bearer mcp-secret-4242"))
 
 
 @pytest.mark.parametrize(
