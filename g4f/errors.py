@@ -420,3 +420,10 @@ def error_from_payload(data: Mapping[str, Any], *, provider: str | None = None) 
     if kind == "overloaded":
         return ResponseStatusError(text, provider=provider, status_code=503, body=json.dumps(data))
     return ResponseError(text, provider=provider, body=json.dumps(data))
+
+
+class MissingCapabilityError(ResponseError):
+    """The service answered without what the request asked for (an image, web sources)."""
+
+
+__all__ += ["MissingCapabilityError"]

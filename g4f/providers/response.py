@@ -283,3 +283,90 @@ def is_content(chunk: object) -> bool:
     if isinstance(chunk, ImagePreview):
         return False
     return isinstance(chunk, (MediaResponse, ToolCalls))
+
+
+# --- Tool updates: tools a service runs for the answer (HuggingChat's MCP servers) ---
+
+
+class ToolUpdate(Reasoning):
+    """Progress of a tool the service runs while answering (not a tool call for the caller).
+
+    Shown by the chat pipeline as a progress note (``label`` "Tool" and a ``status``
+    line); ``uuid`` ties the updates of one call together and ``name`` is the tool.
+    """
+
+    def __init__(self, uuid: str, name: str = "", status: str = "") -> None:
+        super().__init__(status=status or None, label="Tool")
+        self.uuid = uuid
+        self.name = name
+
+    def get_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("token", "is_thinking")}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(uuid={self.uuid!r}, name={self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.get_dict() == self.get_dict()  # type: ignore[attr-defined]
+
+    __hash__ = ResponseType.__hash__
+
+
+class ToolCallUpdate(ToolUpdate):
+    """A tool was called with ``parameters`` (its primitive arguments)."""
+
+    def __init__(self, uuid: str, name: str, parameters: Mapping[str, Any] | None = None) -> None:
+        super().__init__(uuid, name, f"Calling {name or 'a tool'}")
+        self.parameters = dict(parameters or {})
+
+
+class ToolEtaUpdate(ToolUpdate):
+    """The service's estimate of how long the call takes, in seconds."""
+
+    def __init__(self, uuid: str, name: str, eta: float) -> None:
+        super().__init__(uuid, name, f"{name or 'tool'}: about {eta:g} s")
+        self.eta = eta
+
+
+class ToolProgressUpdate(ToolUpdate):
+    """Progress the tool reported (``progress`` of ``total`` when known, and a message)."""
+
+    def __init__(
+        self,
+        uuid: str,
+        name: str,
+        progress: float,
+        total: float | None = None,
+        message: str = "",
+    ) -> None:
+        shown = f"{progress:g}/{total:g}" if total else f"{progress:g}"
+        super().__init__(uuid, name, f"{name or 'tool'}: {message or shown}")
+        self.progress = progress
+        self.total = total
+        self.message = message
+
+
+class ToolResultUpdate(ToolUpdate):
+    """The tool finished; ``text`` is its textual output (media come as their own chunks)."""
+
+    def __init__(self, uuid: str, name: str, text: str = "") -> None:
+        super().__init__(uuid, name, f"{name or 'tool'} finished")
+        self.text = text
+
+
+class ToolErrorUpdate(ToolUpdate):
+    """The tool failed with ``message``."""
+
+    def __init__(self, uuid: str, name: str, message: str) -> None:
+        super().__init__(uuid, name, f"{name or 'tool'} failed: {message}")
+        self.message = message
+
+
+__all__ += [
+    "ToolUpdate",
+    "ToolCallUpdate",
+    "ToolEtaUpdate",
+    "ToolProgressUpdate",
+    "ToolResultUpdate",
+    "ToolErrorUpdate",
+]

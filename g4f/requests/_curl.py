@@ -123,7 +123,7 @@ class _Response:
             return
         while True:
             try:
-                item = await asyncio.wait_for(queue.get(), self._stream_timeout)
+                item = await _next_item(queue, self._stream_timeout)
             except asyncio.TimeoutError:
                 raise TimeoutError(
                     f"{self._who}timed out while reading the response "
@@ -166,6 +166,14 @@ class _Response:
             if self._mime is not None:
                 self._mime.close()
                 self._mime = None
+
+
+async def _next_item(queue: Any, timeout: float) -> Any:
+    """``queue.get()`` within ``timeout``; ``wait_for`` before 3.12 can swallow a cancel."""
+    if hasattr(asyncio, "timeout"):  # 3.11+: a cancelled task stays cancelled
+        async with asyncio.timeout(timeout):
+            return await queue.get()
+    return await asyncio.wait_for(queue.get(), timeout)
 
 
 class CurlTransport:

@@ -193,7 +193,7 @@ def test_too_deeply_nested_json_is_a_parse_error_everywhere() -> None:
 
 
 def test_huggingchat_skips_a_too_deeply_nested_line() -> None:
-    from g4f.Provider.hf._chat_stream import iter_message_updates
+    from g4f.Provider.hf.chat.stream import iter_message_updates
 
     async def lines() -> AsyncIterator[str]:
         yield "[" * 100_000

@@ -181,7 +181,7 @@ def _chat_turn(chat: ChatUIServer, model: str, conversation_id: str) -> tuple[An
 
 
 @PROPERTY
-@given(model=model_ids | st.just(CHAT_MODEL), conversation_id=segment_values | st.just("0123abcd"))
+@given(model=model_ids | st.just(CHAT_MODEL), conversation_id=segment_values | st.just("0123456789abcdef01234567"))
 def test_huggingchat_model_and_conversation_ids_stay_under_chat(
     model: str, conversation_id: str, chat: ChatUIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -195,10 +195,10 @@ def test_a_conversation_id_reaches_its_route(
 ) -> None:
     """Not vacuous: a plain id is looked up at its own route, then a new conversation is made."""
     monkeypatch.setenv("HF_ENDPOINT", chat.url)
-    error, sent = _chat_turn(chat, CHAT_MODEL, "0123abcd")
+    error, sent = _chat_turn(chat, CHAT_MODEL, "0123456789abcdef01234567")
     assert error is None
     paths = [r["raw_path"] for r in sent]
-    assert paths[0] == "/chat/api/v2/conversations/0123abcd"
+    assert paths[0] == "/chat/api/v2/conversations/0123456789abcdef01234567"
     assert "/chat/conversation" in paths
 
 

@@ -1,9 +1,10 @@
 """HuggingChat: chat-ui at ``{HF_ENDPOINT}/chat`` with a logged-in cookie session.
 
 A request creates (or continues) a chat-ui conversation and streams the answer's
-``MessageUpdate`` lines (PROTOCOLS.md §E). Conversation state per model comes back
-as a :class:`Conversation` chunk: pass it as ``conversation=`` to continue, and only
-the new user message is sent. Credentials: see :mod:`._chat_auth`.
+``MessageUpdate`` lines (``docs/protocols/huggingchat.md``). Conversation state per
+model comes back as a :class:`Conversation` chunk: pass it as ``conversation=`` to
+continue, and only the new user message is sent. Credentials: see :mod:`.chat.auth`;
+the steps of a turn: :mod:`.chat.turn`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
-from ...errors import MissingAuthError, ModelNotFoundError, ResponseError, is_html
+from ...errors import (
+    InvalidRequestError,
+    MissingAuthError,
+    ModelNotFoundError,
+    ResponseError,
+    is_html,
+)
 from ...inputs import join_url
 from ...models import (
     CHAT_ALIASES,
@@ -23,22 +30,15 @@ from ...models import (
     VISION_MODELS,
 )
 from ...providers.base_provider import AsyncAuthedProvider, ProviderModelMixin
-from ...providers.helper import format_media_prompt, format_prompt, get_last_user_message
+from ...providers.helper import format_media_prompt
 from ...providers.response import AuthResult, JsonConversation
 from ...typing import Messages
-from ._chat_api import (
-    IMAGE_TOOL_ID,
-    chat_base,
-    create_conversation,
-    latest_message_id,
-    media_files,
-    message_form,
-    origin_of,
-    parse_models,
-    read_json,
-)
-from ._chat_auth import LOGIN_HINT, has_stored_credentials, iter_credentials
-from ._chat_stream import iter_message_updates
+from .chat.api import chat_base, message_form, origin_of, parse_models, read_json
+from .chat.auth import LOGIN_HINT, has_stored_credentials, iter_credentials
+from .chat.files import collect_uploads, file_parts
+from .chat.stream import iter_message_updates, require_capabilities
+from .chat.tools import ToolTracker, mcp_selection
+from .chat.turn import open_turn, stop_on_close
 
 __all__ = ["HuggingChat", "Conversation"]
 
@@ -47,7 +47,11 @@ _SERVED = set(_TEXT) | set(VISION_MODELS) | set(IMAGE_MODELS)
 
 
 class Conversation(JsonConversation):
-    """HuggingChat state: ``models[model] = {"conversationId", "messageId"}``."""
+    """HuggingChat state: ``models[model] = {"conversationId", "messageId"[, "files"]}``.
+
+    ``files`` lists chat-ui's hashes of the files uploaded to that conversation, so
+    the same file is sent again by hash, not re-uploaded.
+    """
 
     def __init__(self, models: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(models={k: dict(v) for k, v in (models or {}).items()}, **kwargs)
@@ -135,9 +139,13 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
         cls, model: str, messages: Messages, **kwargs: Any
     ) -> AsyncIterator[Any]:
         """Resolve the model first (no login for a typo), then answer with credentials."""
+        from contextlib import aclosing
+
         resolved = await cls.resolve_model(model)
-        async for chunk in super().create_async_generator(resolved, messages, **kwargs):
-            yield chunk
+        # Closing this stream closes the turn below at once (and so stops the generation).
+        async with aclosing(super().create_async_generator(resolved, messages, **kwargs)) as stream:
+            async for chunk in stream:
+                yield chunk
 
     @classmethod
     async def on_auth_async(  # type: ignore[override]
@@ -148,7 +156,7 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
         login_timeout: float | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """Credentials in the order of :mod:`._chat_auth`."""
+        """Credentials in the order of :mod:`.chat.auth`."""
         async for chunk in iter_credentials(
             cls.read_auth_cache,
             cookies=cookies,
@@ -170,16 +178,42 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
         conversation: Any = None,
         return_conversation: bool = True,
         web_search: bool = False,
+        mcp_servers: list[Any] | None = None,
+        action: str | None = None,
         prompt: str | None = None,
         proxy: str | None = None,
         timeout: float | None = None,
         stream_timeout: float | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        """One turn: find or create the model's conversation, send, stream the answer."""
+        """One turn: find or create the model's conversation, send, stream the answer.
+
+        ``web_search`` selects the Exa MCP server and requires web sources in the
+        answer; an image model selects the Hugging Face MCP server and requires an
+        image (:class:`MissingCapabilityError` otherwise). ``mcp_servers`` chooses the
+        MCP servers (names, or ``{"name", "url", "headers"}`` dicts; ``[]``: none).
+        ``action="variant"`` regenerates the last answer of ``conversation``.
+        """
+        if action not in (None, "next", "variant"):
+            raise InvalidRequestError(
+                f"{cls.__name__}: action must be 'next' or 'variant', not {action!r}",
+                provider=cls.__name__,
+            )
         is_image = model in cls.image_models
         chat_model = cls.default_model if is_image else model
-        files = media_files(media, messages)
+        uploads = collect_uploads(media, messages)
+        if (
+            any(u.is_image for u in uploads)
+            and cls.model_info.get(chat_model, {}).get("multimodal") is False
+        ):
+            raise InvalidRequestError(
+                f"{cls.__name__}: {chat_model} does not read images; use a vision model "
+                f"(e.g. {cls.default_vision_model}) or omni",
+                provider=cls.__name__,
+            )
+        names, servers = mcp_selection(mcp_servers, web_search=web_search, image=is_image)
+        image_prompt = format_media_prompt(messages, prompt) if is_image else ""
+        inputs = f"Generate an image with the image tool: {image_prompt}" if is_image else None
         base = chat_base()
         state = Conversation(models=_models_of(conversation))
         async with cls.open_session(
@@ -190,41 +224,48 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
             timeout=timeout,
             stream_timeout=stream_timeout,
         ) as session:
-            entry = state.models.get(model)
-            parent = (
-                await latest_message_id(session, base, entry["conversationId"]) if entry else None
-            )
-            if entry and parent:
-                conversation_id, inputs = entry["conversationId"], get_last_user_message(messages)
-            else:
-                conversation_id = await create_conversation(session, base, str(chat_model))
-                parent = await latest_message_id(session, base, conversation_id)
-                inputs = format_prompt(messages)
-            if is_image:
-                inputs = format_media_prompt(messages, prompt)
-            state.models[model] = {"conversationId": conversation_id, "messageId": parent}
-            if return_conversation:
-                yield state
-            form = message_form(
-                inputs,
-                parent,
-                web_search=web_search,
-                tools=[IMAGE_TOOL_ID] if is_image else None,
-                files=files,
-            )
-            url = join_url(base, "conversation", conversation_id)
-            headers = {"accept": "*/*", "origin": origin_of(base), "referer": url}
-            async with session.post(url, form=form, headers=headers) as response:
-                await response.raise_for_status()
-                if is_html("", response.content_type):
-                    raise MissingAuthError(
-                        "HuggingChat: sending a message returned a web page (the session is not logged in)",
-                        provider=cls.__name__,
+            for attempt in range(2):
+                turn = await open_turn(
+                    session,
+                    base,
+                    state.models.get(model) if attempt == 0 else None,
+                    chat_model=str(chat_model),
+                    messages=messages,
+                    regenerate=action == "variant" and attempt == 0,
+                    on_unknown_model=cls.refresh_models,
+                    inputs=inputs,
+                )
+                sent = [] if turn.is_retry else uploads
+                form = message_form(turn.data(names, servers), file_parts(sent, turn.known_files))
+                url = join_url(base, "conversation", turn.conversation_id)
+                headers = {"accept": "*/*", "origin": origin_of(base), "referer": url}
+                async with session.post(url, form=form, headers=headers) as response:
+                    if response.status == 404 and not turn.is_new:
+                        # Deleted meanwhile or another user's: start over with the history.
+                        continue
+                    await response.raise_for_status()
+                    if is_html("", response.content_type):
+                        raise MissingAuthError(
+                            "HuggingChat: sending a message returned a web page (the session is not logged in)",
+                            provider=cls.__name__,
+                        )
+                    state.models[model] = turn.state([u.sha for u in sent])
+                    if return_conversation:
+                        yield state
+                    tools = ToolTracker(image_prompt)
+                    chunks = iter_message_updates(
+                        response.iter_lines(),
+                        file_url=lambda sha, at=url: join_url(
+                            at, "output", sha, error=ResponseError
+                        ),
+                        prompt=image_prompt,
+                        file_options={"cookies": session.cookies},
+                        tools=tools,
                     )
-                async for chunk in iter_message_updates(
-                    response.iter_lines(),
-                    file_url=lambda sha: join_url(url, "output", sha, error=ResponseError),
-                    prompt=inputs,
-                    file_options={"cookies": session.cookies},
-                ):
-                    yield chunk
+                    if is_image or web_search:
+                        chunks = require_capabilities(
+                            chunks, tools, image=is_image, sources=web_search
+                        )
+                    async for chunk in stop_on_close(chunks, session, base, turn):
+                        yield chunk
+                    return

@@ -1,9 +1,10 @@
 """Browser login for HuggingChat, driven by nodriver (the optional ``login`` extra).
 
 :func:`login_huggingchat` opens the chat page in Chromium/Chrome, waits until the
-user has logged in (the ``token`` and ``hf-chat`` cookies exist and an authenticated
-chat-ui endpoint answers 200), then stores the cookies and the browser's user agent
-in ``auth_HuggingChat.json`` (0600, atomic). ``g4f login huggingchat`` calls it, and
+user has logged in (the ``token`` and ``hf-chat`` cookies exist and chat-ui's
+``/api/v2/user`` names a user: anonymous sessions get 200 there too, with ``null``),
+then stores the cookies and the browser's user agent in ``auth_HuggingChat.json``
+(0600, atomic). ``g4f login huggingchat`` calls it, and
 HuggingChat calls :func:`browser_login` when no other credentials work.
 
 Environment: ``G4F_BROWSER_EXECUTABLE_PATH`` (the browser binary),
@@ -50,8 +51,11 @@ BROWSER_ARGS = [
     "--disable-sync",
     "--no-default-browser-check",
 ]
+# /api/v2/user answers 200 for anonymous sessions too (superjson {"json": null}): only a
+# user name in the answer means the chat-ui OAuth callback has bound the session.
 _PROBE = """fetch(%r, {credentials: "include", headers: {accept: "application/json"}})
-.then(r => r.status).catch(() => 0)"""
+.then(r => r.ok ? r.json() : null)
+.then(b => Boolean(b && b.json && (b.json.username || b.json.id))).catch(() => false)"""
 
 PageHook = Callable[[Any], Awaitable[None]]
 
@@ -143,8 +147,8 @@ async def _logged_in(
     if not all(cookies.get(name) for name in REQUIRED_COOKIES):
         return None
     if probe_url:
-        status = await tab.evaluate(_PROBE % probe_url, await_promise=True, return_by_value=True)
-        if status != 200:
+        named = await tab.evaluate(_PROBE % probe_url, await_promise=True, return_by_value=True)
+        if named is not True:
             return None
         # The probe may refresh the session cookie; read the jar again.
         cookies = _cookies_for(await browser.cookies.get_all(), url)
@@ -165,8 +169,8 @@ async def browser_login(
     """Open ``url`` in a browser and wait for a login; ``(cookies for its host, user agent)``.
 
     The login is complete when the ``hf-chat`` and ``token`` cookies exist and
-    ``probe_url`` (an endpoint that needs a logged-in session) answers 200 inside
-    the page. ``on_page(tab)`` runs once the page is open (automation, tests).
+    ``probe_url`` (chat-ui's ``/api/v2/user``) names a user inside the page; before
+    chat-ui's OAuth callback the session is anonymous and the answer is ``null``. ``on_page(tab)`` runs once the page is open (automation, tests).
     Raises :class:`MissingRequirementsError` without nodriver or a browser binary,
     :class:`MissingAuthError` when nobody logs in within ``timeout`` seconds.
     """
@@ -259,12 +263,12 @@ async def login_huggingchat(
     :class:`MissingAuthError` (nobody logged in within ``timeout`` seconds).
     """
     from ...cookies import get_cookies_dir, write_private_json
-    from ._chat_api import chat_base
+    from .chat.api import chat_base
 
     base = (url or chat_base()).rstrip("/")
     cookies, user_agent = await browser_login(
         base,
-        probe_url=f"{base}/api/v2/conversations",
+        probe_url=f"{base}/api/v2/user",
         timeout=timeout,
         proxy=proxy,
         headless=headless,

@@ -13,7 +13,7 @@ import pytest
 
 from g4f.cookies import get_cookies_dir
 from g4f.errors import (
-    BadRequestError,
+    InvalidRequestError,
     MissingAuthError,
     ModelNotFoundError,
     NetworkError,
@@ -30,7 +30,7 @@ from g4f.providers.response import (
     TitleGeneration,
 )
 from g4f.requests import StreamSession
-from tests.fakes.chatui import IMAGE_TOOL_ID, ChatUIServer, extension_export, har_for
+from tests.fakes.chatui import GENERATED, ChatUIServer, extension_export, har_for
 from tests.fakes.router import png_bytes
 
 MODEL = "openai/gpt-oss-120b"
@@ -125,6 +125,8 @@ async def test_first_turn_sends_history_later_turns_only_the_new_message(
         "conversationId": conv_id,
         "messageId": assistant_id,
     }
+    # The history the service used for turn 2 is the conversation's, not re-sent text.
+    assert [r for r, _ in post["history"]] == ["system", "user", "assistant", "user"]
 
 
 async def test_switching_models_keeps_one_conversation_per_model(server: ChatUIServer) -> None:
@@ -182,49 +184,58 @@ async def test_images_upload_as_base64_files_parts(server: ChatUIServer) -> None
     await run("Qwen/Qwen2.5-VL-32B-Instruct", messages, cookies=creds, media=[(first, "cat.png")])
     post = server.state.posts[-1]
     assert post["data"]["inputs"] == "What is this?"
-    assert [(f["kind"], f["name"], f["bytes"]) for f in post["files"]] == [
-        ("base64", "image", second),
-        ("base64", "cat.png", first),
+    assert [(f["kind"], f["name"], f["mime"], f["bytes"]) for f in post["files"]] == [
+        ("base64", "image.png", "image/png", second),
+        ("base64", "cat.png", "image/png", first),
     ]
+    assert post["view"]["images"] == ["image/png", "image/png"]
 
 
 async def test_links_are_rejected_before_any_request(server: ChatUIServer) -> None:
     creds = server.state.new_session()
-    with pytest.raises(BadRequestError, match="uploaded, not linked"):
+    with pytest.raises(InvalidRequestError, match="uploaded, not linked"):
         await run(MODEL, "x", cookies=creds, media=[("https://example.org/cat.png", None)])
     assert server.state.creates == []
 
 
-async def test_image_generation_returns_a_file_fetchable_with_the_session(
+async def test_image_generation_comes_from_the_hugging_face_mcp_tool(
     server: ChatUIServer,
 ) -> None:
+    import base64
+
+    from g4f.providers.response import ToolCallUpdate, ToolResultUpdate
+
     creds = server.state.new_session()
     chunks = await run("flux", "draw a red square", cookies=creds)
     post = server.state.posts[-1]
-    assert post["data"]["tools"] == [IMAGE_TOOL_ID]
-    assert post["data"]["inputs"] == "draw a red square"
+    assert post["data"]["selectedMcpServerNames"] == ["Hugging Face"]
+    assert post["servers"] == ["Hugging Face"] and post["tool_calls"] == ["gr1_flux1_schnell_infer"]
+    assert "draw a red square" in post["data"]["inputs"]
+    assert "tools" not in post["raw"] and "web_search" not in post["raw"]
     assert post["model"] == HuggingChat.default_model
     images = [c for c in chunks if isinstance(c, ImageResponse)]
     assert len(images) == 1 and images[0].alt == "draw a red square"
-    url = images[0].urls[0]
-    assert url.startswith(f"{server.url}/chat/conversation/{post['conversation']}/output/")
-    async with StreamSession(cookies=images[0].options["cookies"]) as session:
-        async with session.get(url) as response:
-            assert response.status == 200
-            assert await response.read() == png_bytes(8, 8)
-    async with StreamSession() as session:
-        async with session.get(url) as response:
-            assert response.status == 401
+    header, _, payload = images[0].urls[0].partition(",")
+    assert header == "data:image/png;base64" and base64.b64decode(payload) == GENERATED
+    calls = [c for c in chunks if isinstance(c, ToolCallUpdate)]
+    assert [c.name for c in calls] == ["gr1_flux1_schnell_infer"]
+    results = [c for c in chunks if isinstance(c, ToolResultUpdate)]
+    assert results and results[0].uuid == calls[0].uuid and "Image URL:" in results[0].text
 
 
 async def test_web_search_sources_and_router_metadata(server: ChatUIServer) -> None:
     creds = server.state.new_session()
-    chunks = await run(MODEL, "search this", cookies=creds, web_search=True)
-    assert server.state.posts[-1]["data"]["web_search"] is True
+    chunks = await run(MODEL, "search llamas", cookies=creds, web_search=True)
+    post = server.state.posts[-1]
+    assert post["data"]["selectedMcpServerNames"] == ["Web Search (Exa)"]
+    assert post["tool_calls"] == ["web_search_exa"]
     sources = [c for c in chunks if isinstance(c, Sources)]
-    assert sources and sources[0].list == [{"title": "Example", "url": "https://example.org/a"}]
-    assert chunks.index(sources[0]) == len(chunks) - 2
-    chunks = await run("omni", "route me", cookies=creds)
+    assert sources and sources[0].list == [
+        {"title": "Llamas - Example Encyclopedia", "url": "https://example.org/llamas"},
+        {"title": "Alpaca facts", "url": "https://example.com/alpaca?ref=1"},
+    ]
+    assert text_of(chunks) == server.state.answers[-1]
+    chunks = await run("omni", "route me", cookies=creds, mcp_servers=[])
     info = [c for c in chunks if isinstance(c, ProviderInfo)]
     assert info and info[0].model == "moonshotai/Kimi-K2.6"
 
@@ -286,7 +297,7 @@ async def test_in_band_error_status(server: ChatUIServer) -> None:
 
 async def test_model_rejected_by_the_service_is_not_a_login_problem(server: ChatUIServer) -> None:
     creds = server.state.new_session()
-    with pytest.raises(ModelNotFoundError, match="Invalid model"):
+    with pytest.raises(ModelNotFoundError, match="not served by HuggingChat"):
         await run("microsoft/Phi-3.5-mini-instruct", "x", cookies=creds)
     assert len(server.state.creates) == 1
 
@@ -459,7 +470,7 @@ async def _lines(*updates: Any) -> Any:
 
 
 async def parse(*updates: Any) -> list[Any]:
-    from g4f.Provider.hf._chat_stream import iter_message_updates
+    from g4f.Provider.hf.chat.stream import iter_message_updates
 
     return [
         c
@@ -484,24 +495,48 @@ async def test_parser_line_without_type_is_an_error() -> None:
         await parse({"token": "x"})
 
 
-async def test_parser_tool_updates_are_progress_and_files_by_mime() -> None:
-    from g4f.providers.response import VideoResponse
+async def test_parser_tool_updates_are_typed_and_legacy_files_by_mime() -> None:
+    from g4f.providers.response import (
+        ToolCallUpdate,
+        ToolErrorUpdate,
+        ToolEtaUpdate,
+        ToolProgressUpdate,
+        ToolResultUpdate,
+        VideoResponse,
+    )
 
     chunks = await parse(
-        {"type": "tool", "subtype": "call", "uuid": "1", "call": {"name": "search"}},
-        {"type": "tool", "subtype": "result", "uuid": "1"},
+        {
+            "type": "tool",
+            "subtype": "call",
+            "uuid": "1",
+            "call": {"name": "search", "parameters": {"q": "x"}},
+        },
+        {"type": "tool", "subtype": "eta", "uuid": "1", "eta": 10},
+        {"type": "tool", "subtype": "progress", "uuid": "1", "progress": 1, "total": 2},
+        {
+            "type": "tool",
+            "subtype": "result",
+            "uuid": "1",
+            "result": {"status": "success", "outputs": [{"text": "done"}]},
+        },
+        {"type": "tool", "subtype": "error", "uuid": "2", "message": "boom"},
         {"type": "file", "name": "a.mp4", "sha": "abc", "mime": "video/mp4"},
         {"type": "file", "name": "a.txt", "sha": "def", "mime": "text/plain"},
         {"type": "stream", "token": "ok\0\0\0"},
-        {"type": "finalAnswer", "text": "ok"},
+        {"type": "finalAnswer", "text": "ok", "interrupted": False},
         {"type": "stream", "token": "never read"},
     )
-    assert chunks[:2] == [
-        Reasoning(status="Calling search", label="Tool"),
-        Reasoning(status="Tool finished", label="Tool"),
+    assert chunks[:5] == [
+        ToolCallUpdate("1", "search", {"q": "x"}),
+        ToolEtaUpdate("1", "search", 10),
+        ToolProgressUpdate("1", "search", 1, 2),
+        ToolResultUpdate("1", "search", "done"),
+        ToolErrorUpdate("2", "", "boom"),
     ]
-    assert isinstance(chunks[2], VideoResponse) and chunks[2].urls == ["https://x/abc"]
-    assert chunks[3:] == ["ok", FinishReason("stop")]
+    assert str(chunks[0]) == "Tool: Calling search"
+    assert isinstance(chunks[5], VideoResponse) and chunks[5].urls == ["https://x/abc"]
+    assert chunks[6:] == ["ok", FinishReason("stop")]
 
 
 async def test_a_rejected_pair_is_not_retried_from_another_source(server: ChatUIServer) -> None:

@@ -245,7 +245,7 @@ def _auth(cookies: dict[str, str]) -> Any:
     return AuthResult(cookies=cookies, headers={}, impersonate="chrome")
 
 
-async def test_images_generate_fetches_the_file_with_the_session(server: ChatUIServer) -> None:
+async def test_images_generate_returns_the_mcp_tool_image(server: ChatUIServer) -> None:
     import base64
 
     creds = server.state.new_session()
@@ -258,11 +258,25 @@ async def test_images_generate_fetches_the_file_with_the_session(server: ChatUIS
     )
     assert result.provider == "HuggingChat"
     assert base64.b64decode(result.data[0].b64_json) == png_bytes(8, 8)
-    assert server.state.posts[-1]["data"]["tools"] == ["000000000000000000000001"]
+    post = server.state.posts[-1]
+    assert post["data"]["selectedMcpServerNames"] == ["Hugging Face"]
+    assert post["tool_calls"] == ["gr1_flux1_schnell_infer"]
+    assert "tools" not in post["raw"]
+    # A Space tool result without an image block: the "Image URL:" line is the image.
+    server.state.tools.image_blocks = False
+    server.state.tools.image_url = f"{server.url}/gradio_api/file=/tmp/gradio/out.png"
     urls = await client().images.generate(
         "a red square", model="flux", provider="HuggingChat", cookies=creds
     )
-    assert urls.data[0].url.startswith(f"{server.url}/chat/conversation/")
+    assert urls.data[0].url == server.state.tools.image_url
+    fetched = await client().images.generate(
+        "a red square",
+        model="flux",
+        provider="HuggingChat",
+        cookies=creds,
+        response_format="b64_json",
+    )
+    assert base64.b64decode(fetched.data[0].b64_json) == png_bytes(8, 8)
 
 
 async def test_cookies_set_with_g4f_set_cookies_are_used(server: ChatUIServer) -> None:

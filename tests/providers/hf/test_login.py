@@ -108,7 +108,7 @@ async def test_browser_login_stores_the_session_cookies(
     assert "Chrome/" in data["headers"]["user-agent"]
     assert data["impersonate"] == "chrome"
     # The stored session really is logged in.
-    assert [r["path"] for r in server.requests].count("/chat/api/v2/conversations") >= 1
+    assert [r["path"] for r in server.requests].count("/chat/api/v2/user") >= 1
 
 
 @requires_browser
@@ -120,7 +120,7 @@ async def test_browser_login_gives_up_when_nobody_logs_in(
     with pytest.raises(MissingAuthError, match="Nobody logged in within 3 s"):
         await _login.browser_login(
             f"{server.url}/chat",
-            probe_url=f"{server.url}/chat/api/v2/conversations",
+            probe_url=f"{server.url}/chat/api/v2/user",
             timeout=3,
             headless=True,
             user_data_dir=profile,
@@ -216,3 +216,38 @@ def test_cli_login_command_with_a_real_browser(
     assert data["cookies"]["hf-chat"] == session and data["cookies"]["token"] == token
     output = capsys.readouterr()
     assert session not in output.out + output.err and token not in output.out + output.err
+
+
+@requires_browser
+def test_login_waits_for_chat_ui_to_name_a_user_not_for_any_session(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, profile: Path
+) -> None:
+    """Item 3: a Hub login and an anonymous chat-ui session already look like a session.
+
+    The landing page sets an anonymous ``hf-chat`` and the Hub's ``token`` before the
+    chat-ui OAuth callback; chat-ui answers GETs of anonymous sessions with 200, so
+    only ``/api/v2/user`` (superjson ``null`` until the callback) tells them apart.
+    """
+    from g4f.client import Client
+
+    with ChatUIServer(auto_login=True) as server:
+        server.state.hub_logged_in = True
+        server.state.signin_delay_ms = 1500  # the user reads the page before signing in
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.setenv("G4F_BROWSER_HEADLESS", "1")
+        monkeypatch.setenv("G4F_BROWSER_LOGIN", "1")
+        monkeypatch.setenv("G4F_BROWSER_USER_DATA_DIR", str(profile))
+        response = Client().chat.completions.create(
+            "hi", model="openai/gpt-oss-120b", provider=HuggingChat, login_timeout=60
+        )
+        assert response.choices[0].message.content == server.state.answers[-1]
+        ((session, token),) = server.state.sessions.items()
+        # The first POST already carried the bound session: no 401, no second login.
+        creates = [r for r in server.requests if r["path"] == "/chat/conversation"]
+        assert len(creates) == 1 and server.state.logins == 1
+        assert server.state.creates[0]["session"] == session
+        probes = [r for r in server.requests if r["path"] == "/chat/api/v2/user"]
+        assert len(probes) >= 2  # anonymous (null) first, then the named user
+    cached = HuggingChat.read_auth_cache()
+    assert cached is not None and cached.cookies["hf-chat"] == session
+    assert cached.cookies["token"] == token

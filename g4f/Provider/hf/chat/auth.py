@@ -1,4 +1,4 @@
-"""Where HuggingChat's credentials come from, in order (PROTOCOLS.md §G).
+"""Where HuggingChat's credentials come from, in order (``docs/auth.md``).
 
 1. cookies passed in (``cookies=``);
 2. cookies from the ``.har``/``.json`` exports in the cookies dir, or set with
@@ -19,12 +19,12 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..._secrets import add_secret
-from ...config import hf_endpoint
-from ...cookies import get_cookies
-from ...debug import logger
-from ...errors import MissingAuthError, MissingRequirementsError
-from ...providers.response import AuthResult, RequestLogin
+from ...._secrets import add_secret
+from ....config import hf_endpoint
+from ....cookies import get_cookies
+from ....debug import logger
+from ....errors import MissingAuthError, MissingRequirementsError
+from ....providers.response import AuthResult, RequestLogin
 
 __all__ = ["iter_credentials", "has_stored_credentials", "LOGIN_HINT"]
 
@@ -121,7 +121,7 @@ async def iter_credentials(
         logger.debug("%s: using the %s", _PROVIDER, source)
         yield auth
         return
-    from . import _login
+    from .. import _login
 
     if not _browser_login_allowed() or not _login.browser_available():
         raise MissingAuthError(f"{_PROVIDER}: not logged in. {LOGIN_HINT}", provider=_PROVIDER)
@@ -129,7 +129,7 @@ async def iter_credentials(
     timeout = login_timeout or _env_timeout()
     try:
         values, user_agent = await _login.browser_login(
-            login_url, probe_url=f"{login_url}/api/v2/conversations", timeout=timeout, proxy=proxy
+            login_url, probe_url=f"{login_url}/api/v2/user", timeout=timeout, proxy=proxy
         )
     except (MissingAuthError, MissingRequirementsError) as exc:
         raise MissingAuthError(
