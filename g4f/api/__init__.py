@@ -1,7 +1,8 @@
 """The OpenAI-compatible HTTP server (``g4f api``).
 
 ``create_app()`` returns an :class:`aiohttp.web.Application` serving ``/v1/models``,
-``/v1/chat/completions`` (JSON or SSE), ``/v1/images/generations``,
+``/v1/chat/completions`` (JSON or SSE), ``/v1/responses`` (OpenAI's Responses API),
+``/v1/messages`` (Anthropic's Messages API), ``/v1/images/generations``,
 ``/v1/media/generations`` (video), ``/v1/providers`` and ``/health``. This package
 is the one place besides :mod:`g4f.requests` that uses aiohttp, and only its server
 side (``aiohttp.web``), imported inside :func:`create_app` / :func:`run_api` so that
@@ -13,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from ._config import DEFAULT_MAX_BODY, DEFAULT_SHUTDOWN_TIMEOUT, ApiConfig
+from ._config import DEFAULT_KEEPALIVE, DEFAULT_MAX_BODY, DEFAULT_SHUTDOWN_TIMEOUT, ApiConfig
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -31,6 +32,8 @@ def create_app(
     media_provider: Any = None,
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
     disconnect_poll: float = 0.2,
+    keepalive: float = DEFAULT_KEEPALIVE,
+    response_store: Any = None,
 ) -> web.Application:
     """An aiohttp application serving the OpenAI-compatible API.
 
@@ -42,7 +45,10 @@ def create_app(
     (name, class or instance) for chat / media requests that name none (default
     AnyProvider). ``shutdown_timeout``: seconds running requests get to finish when
     the server stops. ``disconnect_poll``: how often (seconds) a waiting request
-    checks that its client is still connected.
+    checks that its client is still connected. ``keepalive``: seconds of upstream
+    silence after which a Responses / Messages stream gets a keep-alive (SSE comment
+    or ``ping`` event). ``response_store``: where ``/v1/responses`` keeps stored
+    responses (an object with async ``get``/``put``/``delete``; default in memory).
     """
     from .._secrets import add_secret
     from ._app import build_app
@@ -57,6 +63,8 @@ def create_app(
         os.environ["G4F_COOKIES_DIR"] = path
     if max_body < 1:
         raise ValueError("max_body must be positive")
+    if keepalive <= 0:
+        raise ValueError("keepalive must be positive")
     config = ApiConfig(
         api_key=api_key or None,
         max_body=max_body,
@@ -64,6 +72,8 @@ def create_app(
         media_provider=media_provider,
         shutdown_timeout=shutdown_timeout,
         disconnect_poll=disconnect_poll,
+        keepalive=keepalive,
+        response_store=response_store,
     )
     return build_app(config)
 

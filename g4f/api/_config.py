@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ApiConfig", "DEFAULT_MAX_BODY", "DEFAULT_SHUTDOWN_TIMEOUT"]
+__all__ = ["ApiConfig", "DEFAULT_MAX_BODY", "DEFAULT_SHUTDOWN_TIMEOUT", "DEFAULT_KEEPALIVE"]
 
 #: Largest accepted request body: room for a few inline images, far below a memory risk.
 DEFAULT_MAX_BODY = 8 * 1024 * 1024
 #: Seconds in-flight requests get to finish when the server stops.
 DEFAULT_SHUTDOWN_TIMEOUT = 10.0
+#: Seconds of upstream silence after which a Responses/Messages stream gets a keep-alive.
+DEFAULT_KEEPALIVE = 15.0
 
 
 @dataclass
@@ -23,6 +25,9 @@ class ApiConfig:
     media_provider: Any = None
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
     disconnect_poll: float = 0.2
+    keepalive: float = DEFAULT_KEEPALIVE
+    #: A :class:`g4f.api._response_store.ResponseStore` (None: in-process memory).
+    response_store: Any = None
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else None
