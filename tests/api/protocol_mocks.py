@@ -1,0 +1,112 @@
+"""Mock providers for the Responses and Messages route tests (pure Python, talk to nothing).
+
+Each answer is computed from what the provider was given, so a test cannot pass on
+a canned reply; each records its calls like the providers of ``tests/api/providers``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+from g4f.errors import RateLimitError
+from g4f.providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
+from g4f.providers.response import FinishReason, Usage
+from g4f.typing import Messages
+from tests.api.providers import Recording, last_user
+
+
+class BudgetProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
+    """Repeats the user's words, one per token, and stops at ``max_tokens`` (finish ``length``)."""
+
+    default_model = "budget"
+    models: ClassVar[list[str]] = ["budget"]
+
+    @classmethod
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        cls.record(model, messages, kwargs)
+        words = last_user(messages).split()
+        limit = kwargs.get("max_tokens") or len(words)
+        said = words[:limit]
+        for index, word in enumerate(said):
+            yield word if index == 0 else f" {word}"
+        yield Usage(prompt_tokens=len(words), completion_tokens=len(said))
+        yield FinishReason("length" if len(words) > limit else "stop")
+
+
+def _example(schema: dict[str, Any], text: str) -> Any:
+    """A value of ``schema``'s type built from ``text``."""
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: _example(sub, text) for name, sub in schema.get("properties", {}).items()}
+    if kind == "integer":
+        return len(text.split())
+    if kind == "boolean":
+        return "?" in text
+    if kind == "array":
+        return [_example(schema.get("items", {}), word) for word in text.split()]
+    return text
+
+
+class SchemaProvider(Recording, AsyncGeneratorProvider, ProviderModelMixin):
+    """Answers JSON that follows the requested ``json_schema``, filled from the user's text."""
+
+    default_model = "schema"
+    models: ClassVar[list[str]] = ["schema"]
+
+    @classmethod
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        cls.record(model, messages, kwargs)
+        schema = kwargs["response_format"]["json_schema"]["schema"]
+        text = json.dumps(_example(schema, last_user(messages)))
+        for i in range(0, len(text), 7):
+            yield text[i : i + 7]
+
+
+class SilentThenFails(Recording, AsyncGeneratorProvider, ProviderModelMixin):
+    """Says nothing for ``delay`` seconds, then is rate limited."""
+
+    default_model = "silent"
+    models: ClassVar[list[str]] = ["silent"]
+    delay: ClassVar[float] = 0.5
+
+    @classmethod
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        cls.record(model, messages, kwargs)
+        await asyncio.sleep(cls.delay)
+        raise RateLimitError("slow down", status_code=429, retry_after=7, provider=cls.__name__)
+        yield  # pragma: no cover
+
+
+class BadToolArguments(Recording, AsyncGeneratorProvider, ProviderModelMixin):
+    """Calls a tool with arguments that are not JSON."""
+
+    default_model = "bad-tool"
+    models: ClassVar[list[str]] = ["bad-tool"]
+
+    @classmethod
+    async def create_async_generator(
+        cls, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        from g4f.providers.response import ToolCalls
+
+        cls.record(model, messages, kwargs)
+        yield ToolCalls(
+            [{"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{oops"}}]
+        )
+
+
+ALL = [BudgetProvider, SchemaProvider, SilentThenFails, BadToolArguments]
+
+
+def reset() -> None:
+    for cls in ALL:
+        cls.reset()
