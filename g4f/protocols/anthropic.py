@@ -100,6 +100,7 @@ def parse_messages_request(data: dict[str, Any], *, count_only: bool = False) ->
         "top_p": get_number(data, "top_p", minimum=0),
         "tools": [_tool(tool, f"tools.{i}") for i, tool in enumerate(tools)] or None,
         "tool_choice": _tool_choice(get_object(data, "tool_choice")),
+        "response_format": _output_format(get_object(data, "output_config")),
     }
     return MessagesRequest(
         messages=messages,
@@ -297,6 +298,21 @@ def _thinking(thinking: dict[str, Any] | None) -> bool:
     if thinking is None:
         return False
     kind = thinking.get("type")
-    if kind not in ("enabled", "disabled", "adaptive"):
-        raise FieldError("thinking.type: must be enabled, adaptive or disabled", "thinking.type")
+    if kind not in ("enabled", "disabled", "adaptive", "between_tools"):
+        raise FieldError(
+            "thinking.type: must be enabled, adaptive, between_tools or disabled", "thinking.type"
+        )
     return kind != "disabled"
+
+
+def _output_format(config: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``output_config.format`` (structured output) as the chat ``response_format``."""
+    fmt = (config or {}).get("format")
+    if fmt is None:
+        return None
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        raise FieldError("output_config.format.type: must be json_schema", "output_config.format")
+    schema = fmt.get("schema")
+    if not isinstance(schema, dict):
+        raise FieldError("output_config.format.schema: must be an object", "output_config.format")
+    return {"type": "json_schema", "json_schema": {"name": "output", "schema": schema}}

@@ -82,7 +82,7 @@ class SilentThenFails(Recording, AsyncGeneratorProvider, ProviderModelMixin):
     ) -> AsyncIterator[Any]:
         cls.record(model, messages, kwargs)
         await asyncio.sleep(cls.delay)
-        raise RateLimitError("slow down", status_code=429, retry_after=7, provider=cls.__name__)
+        raise RateLimitError("slow down", status_code=429, retry_after=60, provider=cls.__name__)
         yield  # pragma: no cover
 
 
@@ -108,5 +108,8 @@ ALL = [BudgetProvider, SchemaProvider, SilentThenFails, BadToolArguments]
 
 
 def reset() -> None:
-    for cls in ALL:
+    """Zero the counts of these providers and of the shared ``tests.mocks`` ones used here."""
+    from tests.mocks import RaisesAfterTwoChunks, RaisingProvider
+
+    for cls in [*ALL, RaisesAfterTwoChunks, RaisingProvider]:
         cls.reset()

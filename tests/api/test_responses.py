@@ -374,3 +374,62 @@ async def test_failure_after_the_stream_started_is_response_failed(start) -> Non
     assert failed.response.output[0].content[0].text == "ab"
     assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == "ab"
     assert RaisesAfterTwoChunks.calls == 1
+
+
+async def _read_sse(url: str, body: dict) -> tuple[int, float, str]:
+    """Status, seconds until the first line, and the whole body of a raw SSE request."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        began = time.monotonic()
+        async with session.post(f"{url}/v1/responses", json=body) as resp:
+            first = await resp.content.readline()
+            waited = time.monotonic() - began
+            rest = await resp.read()
+    return resp.status, waited, (first + rest).decode()
+
+
+async def test_keepalive_comments_while_the_upstream_is_silent(start, monkeypatch) -> None:
+    monkeypatch.setattr(mocks.SlowProvider, "first_delay", 1.0)
+    monkeypatch.setattr(mocks.SlowProvider, "ticks", 2)
+    body = {"model": "slow", "input": "x", "stream": True}
+    async with start(provider=mocks.SlowProvider, keepalive=0.1) as (url, _):
+        status, waited, text = await _read_sse(url, body)
+        async with sdk(url) as client:
+            events = [e async for e in await client.responses.create(**body)]
+    assert status == 200
+    # The stream opened (response.created) long before the provider's first chunk.
+    assert text.startswith("event: response.created") and waited < 0.9
+    silence = text[: text.index("response.output_text.delta")]
+    assert silence.count(": keep-alive\n\n") >= 3
+    assert text.rstrip().splitlines()[0] == "event: response.created"
+    assert "event: response.completed" in text
+    assert events[-1].type == "response.completed"
+    assert events[-1].response.output_text == "tick0 tick1 "
+    assert mocks.SlowProvider.calls == 2
+
+
+async def test_no_keepalive_when_the_answer_comes_at_once(start) -> None:
+    async with start(keepalive=5.0) as (url, _):
+        status, _, text = await _read_sse(url, {"model": "echo", "input": "hi", "stream": True})
+    assert status == 200 and ": keep-alive" not in text
+    assert text.count("event: response.output_text.delta") > 1
+
+
+async def test_failure_after_a_silent_start_is_response_failed(start, monkeypatch) -> None:
+    monkeypatch.setattr(extra.SilentThenFails, "delay", 0.5)
+    async with start(provider=extra.SilentThenFails, keepalive=0.1) as (url, _):
+        status, _, text = await _read_sse(url, {"model": "silent", "input": "x", "stream": True})
+    assert status == 200
+    events = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
+    assert [e["type"] for e in events] == [
+        "response.created",
+        "response.in_progress",
+        "response.failed",
+    ]
+    assert events[-1]["response"]["error"] == {
+        "code": "rate_limit_exceeded",
+        "message": "slow down",
+    }
+    assert ": keep-alive" in text
+    assert extra.SilentThenFails.calls == 1
