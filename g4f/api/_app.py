@@ -113,7 +113,9 @@ def build_app(config: ApiConfig) -> web.Application:
     app[INFLIGHT_KEY] = inflight
     routes = Routes(config, inflight)
     routes.register(app)
-    store = config.response_store or MemoryResponseStore()
+    store = config.response_store
+    if store is None:  # not `or`: an empty store is falsy (it has a length)
+        store = MemoryResponseStore()
     ResponsesApi(routes, store, config.keepalive).register(app)
     MessagesApi(routes, config.keepalive).register(app)
 

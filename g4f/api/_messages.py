@@ -38,12 +38,13 @@ _PREFIX = "/v1/messages"
 
 def _anthropic_error(exc: BaseException) -> tuple[int, dict[str, Any], dict[str, str]]:
     """Status, Anthropic error body and headers (``Retry-After`` kept) for any error."""
+    code = None
     if isinstance(exc, web.HTTPException):
         status, message, headers = exc.status, exc.reason, {}
     else:
         status, body, headers = error_payload(exc)
-        message = body["error"]["message"]
-    status, kind = error_status(status)
+        message, code = body["error"]["message"], body["error"]["code"]
+    status, kind = error_status(status, code)
     return status, error_body(kind, message), headers
 
 

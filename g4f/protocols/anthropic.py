@@ -39,13 +39,16 @@ ERROR_TYPES = {
 }
 
 
-def error_status(status: int) -> tuple[int, str]:
-    """Anthropic's status and error type for a status the gateway would answer.
+def error_status(status: int, code: str | None = None) -> tuple[int, str]:
+    """Anthropic's status and error type for a status (and code) the gateway would answer.
 
     The gateway's 502/503 (every provider failed, the upstream broke, the server is
     stopping) are "try again later" conditions: Anthropic says that with
-    ``529 overloaded_error``, which its SDK retries.
+    ``529 overloaded_error``, which its SDK retries. A provider refusing the
+    gateway's own credentials is not: that is ``500 api_error``.
     """
+    if code == "provider_auth_required":
+        return 500, "api_error"
     if status in (502, 503):
         return 529, "overloaded_error"
     if status in ERROR_TYPES:
