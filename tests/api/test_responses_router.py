@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -14,14 +13,6 @@ from tests.fakes.router import TOKEN, ChatScript, FakeRouter, ToolCallScript
 
 MODEL = "llama-3.3-70b"
 UPSTREAM = "meta-llama/Llama-3.3-70B-Instruct"
-
-
-@pytest.fixture
-def router(monkeypatch: pytest.MonkeyPatch, mock_registry: dict[str, str]) -> Iterator[FakeRouter]:
-    mock_registry["HuggingFaceAPI"] = "g4f.Provider.hf.HuggingFaceAPI"
-    with FakeRouter() as fake:
-        monkeypatch.setenv("HF_ROUTER_ENDPOINT", fake.url)
-        yield fake
 
 
 def sdk(url: str, key: str) -> openai.AsyncOpenAI:
