@@ -85,7 +85,7 @@ def _feed(encoder: BlockEncoder, chunk: ChatCompletionChunk, stops: StopMatcher 
 
 
 async def encode(
-    encoder: Any,
+    encoder: BlockEncoder,
     chunks: AsyncIterator[ChatCompletionChunk],
     stops: StopMatcher | None = None,
     before_end: Callable[[], Awaitable[None]] | None = None,

@@ -176,6 +176,13 @@ class BlockEncoder:
         self.model = model or self.model
         self.provider = provider or self.provider
 
+    def stopped_at(self, sequence: str) -> None:
+        """The text was cut at the stop sequence ``sequence`` (APIs that name it override)."""
+
+    def end(self) -> list[dict[str, Any]]:
+        """Close the open block; the API's closing events (the answer is final)."""
+        raise NotImplementedError
+
     # --- counts --------------------------------------------------------------
     @property
     def input_tokens(self) -> int:

@@ -478,3 +478,25 @@ async def test_error_after_a_silent_start_is_an_error_event(start, monkeypatch) 
     error = json.loads(text.rstrip().splitlines()[-1][6:])
     assert error == {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}}
     assert extra.SilentThenFails.calls == 1
+
+
+async def test_client_disconnect_closes_the_provider_stream(start, monkeypatch) -> None:
+    import asyncio
+
+    import aiohttp
+
+    monkeypatch.setattr(mocks.SlowProvider, "ticks", 200)
+    monkeypatch.setattr(mocks.SlowProvider, "delay", 0.05)
+    body = {"model": "slow", "max_tokens": 9, "messages": HELLO, "stream": True}
+    async with start(provider=mocks.SlowProvider, disconnect_poll=0.05) as (url, _):
+        async with aiohttp.ClientSession() as session:
+            resp = await session.post(f"{url}/v1/messages", json=body)
+            while b"text_delta" not in await resp.content.readline():
+                pass
+            resp.close()
+        deadline = time.monotonic() + 5
+        while not mocks.SlowProvider.closed and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+    assert mocks.SlowProvider.closed
+    assert mocks.SlowProvider.sent < 200
+    assert mocks.SlowProvider.calls == 1

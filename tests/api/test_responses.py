@@ -433,3 +433,25 @@ async def test_failure_after_a_silent_start_is_response_failed(start, monkeypatc
     }
     assert ": keep-alive" in text
     assert extra.SilentThenFails.calls == 1
+
+
+async def test_client_disconnect_closes_the_provider_stream(start, monkeypatch) -> None:
+    import asyncio
+
+    import aiohttp
+
+    monkeypatch.setattr(mocks.SlowProvider, "ticks", 200)
+    monkeypatch.setattr(mocks.SlowProvider, "delay", 0.05)
+    body = {"model": "slow", "input": "x", "stream": True}
+    async with start(provider=mocks.SlowProvider, disconnect_poll=0.05) as (url, _):
+        async with aiohttp.ClientSession() as session:
+            resp = await session.post(f"{url}/v1/responses", json=body)
+            while b"response.output_text.delta" not in await resp.content.readline():
+                pass
+            resp.close()
+        deadline = time.monotonic() + 5
+        while not mocks.SlowProvider.closed and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+    assert mocks.SlowProvider.closed
+    assert mocks.SlowProvider.sent < 200
+    assert mocks.SlowProvider.calls == 1
