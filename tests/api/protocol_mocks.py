@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
@@ -113,3 +114,35 @@ def reset() -> None:
 
     for cls in [*ALL, RaisesAfterTwoChunks, RaisingProvider]:
         cls.reset()
+
+
+async def read_sse(
+    url: str, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> tuple[int, float, str]:
+    """POST ``body`` to ``url``: the status, seconds until the first line, the whole text."""
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        began = time.monotonic()
+        async with session.post(url, json=body, headers=headers) as resp:
+            first = await resp.content.readline()
+            waited = time.monotonic() - began
+            rest = await resp.read()
+    return resp.status, waited, (first + rest).decode()
+
+
+async def abandon_stream(url: str, body: dict[str, Any], marker: bytes) -> None:
+    """Read a stream until a line holds ``marker``, hang up, and wait (5 s at most) until
+    the provider's generator was closed (``SlowProvider.closed``)."""
+    import aiohttp
+
+    from tests.api.providers import SlowProvider
+
+    async with aiohttp.ClientSession() as session:
+        resp = await session.post(url, json=body)
+        while marker not in await resp.content.readline():
+            pass
+        resp.close()
+    deadline = time.monotonic() + 5
+    while not SlowProvider.closed and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)

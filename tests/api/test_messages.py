@@ -438,22 +438,12 @@ async def test_tool_arguments_that_are_not_json_are_an_upstream_error(start) -> 
     assert extra.BadToolArguments.calls == 1
 
 
-async def _read_sse(url: str, body: dict) -> tuple[int, str]:
-    import aiohttp
-
-    async with aiohttp.ClientSession() as session:
-        async with session.post(
-            f"{url}/v1/messages", json=body, headers={"x-api-key": KEY}
-        ) as resp:
-            return resp.status, (await resp.read()).decode()
-
-
 async def test_ping_events_while_the_upstream_is_silent(start, monkeypatch) -> None:
     monkeypatch.setattr(mocks.SlowProvider, "first_delay", 1.0)
     monkeypatch.setattr(mocks.SlowProvider, "ticks", 2)
     body = {"model": "slow", "max_tokens": 9, "messages": HELLO, "stream": True}
     async with start(api_key=KEY, provider=mocks.SlowProvider, keepalive=0.1) as (url, _):
-        status, text = await _read_sse(url, body)
+        status, _, text = await extra.read_sse(f"{url}/v1/messages", body, {"x-api-key": KEY})
         async with sdk(url) as client:
             async with client.messages.stream(model="slow", max_tokens=9, messages=HELLO) as stream:
                 streamed = "".join([t async for t in stream.text_stream])
@@ -470,7 +460,7 @@ async def test_error_after_a_silent_start_is_an_error_event(start, monkeypatch) 
     monkeypatch.setattr(extra.SilentThenFails, "delay", 0.5)
     body = {"model": "silent", "max_tokens": 9, "messages": HELLO, "stream": True}
     async with start(api_key=KEY, provider=extra.SilentThenFails, keepalive=0.1) as (url, _):
-        status, text = await _read_sse(url, body)
+        status, _, text = await extra.read_sse(f"{url}/v1/messages", body, {"x-api-key": KEY})
     assert status == 200
     names = [line[7:] for line in text.splitlines() if line.startswith("event: ")]
     assert names[0] == "message_start" and names[-1] == "error"
@@ -481,22 +471,11 @@ async def test_error_after_a_silent_start_is_an_error_event(start, monkeypatch) 
 
 
 async def test_client_disconnect_closes_the_provider_stream(start, monkeypatch) -> None:
-    import asyncio
-
-    import aiohttp
-
     monkeypatch.setattr(mocks.SlowProvider, "ticks", 200)
     monkeypatch.setattr(mocks.SlowProvider, "delay", 0.05)
     body = {"model": "slow", "max_tokens": 9, "messages": HELLO, "stream": True}
     async with start(provider=mocks.SlowProvider, disconnect_poll=0.05) as (url, _):
-        async with aiohttp.ClientSession() as session:
-            resp = await session.post(f"{url}/v1/messages", json=body)
-            while b"text_delta" not in await resp.content.readline():
-                pass
-            resp.close()
-        deadline = time.monotonic() + 5
-        while not mocks.SlowProvider.closed and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        await extra.abandon_stream(f"{url}/v1/messages", body, b"text_delta")
     assert mocks.SlowProvider.closed
     assert mocks.SlowProvider.sent < 200
     assert mocks.SlowProvider.calls == 1

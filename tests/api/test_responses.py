@@ -376,25 +376,12 @@ async def test_failure_after_the_stream_started_is_response_failed(start) -> Non
     assert RaisesAfterTwoChunks.calls == 1
 
 
-async def _read_sse(url: str, body: dict) -> tuple[int, float, str]:
-    """Status, seconds until the first line, and the whole body of a raw SSE request."""
-    import aiohttp
-
-    async with aiohttp.ClientSession() as session:
-        began = time.monotonic()
-        async with session.post(f"{url}/v1/responses", json=body) as resp:
-            first = await resp.content.readline()
-            waited = time.monotonic() - began
-            rest = await resp.read()
-    return resp.status, waited, (first + rest).decode()
-
-
 async def test_keepalive_comments_while_the_upstream_is_silent(start, monkeypatch) -> None:
     monkeypatch.setattr(mocks.SlowProvider, "first_delay", 1.0)
     monkeypatch.setattr(mocks.SlowProvider, "ticks", 2)
     body = {"model": "slow", "input": "x", "stream": True}
     async with start(provider=mocks.SlowProvider, keepalive=0.1) as (url, _):
-        status, waited, text = await _read_sse(url, body)
+        status, waited, text = await extra.read_sse(f"{url}/v1/responses", body)
         async with sdk(url) as client:
             events = [e async for e in await client.responses.create(**body)]
     assert status == 200
@@ -411,7 +398,9 @@ async def test_keepalive_comments_while_the_upstream_is_silent(start, monkeypatc
 
 async def test_no_keepalive_when_the_answer_comes_at_once(start) -> None:
     async with start(keepalive=5.0) as (url, _):
-        status, _, text = await _read_sse(url, {"model": "echo", "input": "hi", "stream": True})
+        status, _, text = await extra.read_sse(
+            f"{url}/v1/responses", {"model": "echo", "input": "hi", "stream": True}
+        )
     assert status == 200 and ": keep-alive" not in text
     assert text.count("event: response.output_text.delta") > 1
 
@@ -419,7 +408,9 @@ async def test_no_keepalive_when_the_answer_comes_at_once(start) -> None:
 async def test_failure_after_a_silent_start_is_response_failed(start, monkeypatch) -> None:
     monkeypatch.setattr(extra.SilentThenFails, "delay", 0.5)
     async with start(provider=extra.SilentThenFails, keepalive=0.1) as (url, _):
-        status, _, text = await _read_sse(url, {"model": "silent", "input": "x", "stream": True})
+        status, _, text = await extra.read_sse(
+            f"{url}/v1/responses", {"model": "silent", "input": "x", "stream": True}
+        )
     assert status == 200
     events = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
     assert [e["type"] for e in events] == [
@@ -436,22 +427,11 @@ async def test_failure_after_a_silent_start_is_response_failed(start, monkeypatc
 
 
 async def test_client_disconnect_closes_the_provider_stream(start, monkeypatch) -> None:
-    import asyncio
-
-    import aiohttp
-
     monkeypatch.setattr(mocks.SlowProvider, "ticks", 200)
     monkeypatch.setattr(mocks.SlowProvider, "delay", 0.05)
     body = {"model": "slow", "input": "x", "stream": True}
     async with start(provider=mocks.SlowProvider, disconnect_poll=0.05) as (url, _):
-        async with aiohttp.ClientSession() as session:
-            resp = await session.post(f"{url}/v1/responses", json=body)
-            while b"response.output_text.delta" not in await resp.content.readline():
-                pass
-            resp.close()
-        deadline = time.monotonic() + 5
-        while not mocks.SlowProvider.closed and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
+        await extra.abandon_stream(f"{url}/v1/responses", body, b"response.output_text.delta")
     assert mocks.SlowProvider.closed
     assert mocks.SlowProvider.sent < 200
     assert mocks.SlowProvider.calls == 1
