@@ -22,7 +22,11 @@ __all__ = [
     "error_status",
     "error_body",
     "ERROR_TYPES",
+    "MAX_STOP_SEQUENCES",
 ]
+
+#: The most stop sequences one request may give.
+MAX_STOP_SEQUENCES = 64
 
 #: Anthropic's error type for each status it uses.
 ERROR_TYPES = {
@@ -96,6 +100,11 @@ def parse_messages_request(data: dict[str, Any], *, count_only: bool = False) ->
     stops = get_list(data, "stop_sequences") or []
     if not all(isinstance(s, str) and s for s in stops):
         raise FieldError("stop_sequences: must be a list of non-empty strings", "stop_sequences")
+    if len(stops) > MAX_STOP_SEQUENCES:
+        # Every text delta is searched for each one: the count bounds that work.
+        raise FieldError(
+            f"stop_sequences: at most {MAX_STOP_SEQUENCES} are supported", "stop_sequences"
+        )
     tools = get_list(data, "tools") or []
     params: dict[str, Any] = {
         "max_tokens": max_tokens,

@@ -123,6 +123,15 @@ def test_blocks_map_to_chat_messages() -> None:
             {
                 "model": "m",
                 "max_tokens": 5,
+                "messages": [{"role": "user", "content": "x"}],
+                "stop_sequences": [f"s{i}" for i in range(65)],
+            },
+            "stop_sequences",
+        ),
+        (
+            {
+                "model": "m",
+                "max_tokens": 5,
                 "messages": [
                     {
                         "role": "user",
