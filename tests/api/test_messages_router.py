@@ -64,3 +64,23 @@ async def test_router_errors_keep_anthropic_types(start, router) -> None:
     assert "hf_wrongToken0123456789" not in json.dumps(denied.value.body)
     assert chat_requests(router) == 2
     assert took < 5
+
+
+async def test_pings_while_the_router_is_silent(start, router) -> None:
+    from tests.api.protocol_mocks import read_sse
+
+    # The "novita" layout opens with a role-only chunk; the fake then says nothing for 1 s.
+    router.chat = ChatScript(content="Paris is the capital.", variant="novita")
+    router.faults.add(stall=1.0, path="/v1/chat")
+    body = {"model": MODEL, "max_tokens": 20, "messages": HELLO, "stream": True}
+    async with start(keepalive=0.1) as (url, _):
+        status, waited, text = await read_sse(f"{url}/v1/messages", body, {"x-api-key": TOKEN})
+    assert status == 200 and waited < 0.9
+    names = [line[7:] for line in text.splitlines() if line.startswith("event: ")]
+    assert names[0] == "message_start"
+    assert names[1 : names.index("content_block_start")].count("ping") >= 3
+    data = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")]
+    streamed = "".join(e["delta"]["text"] for e in data if e["type"] == "content_block_delta")
+    assert streamed == "Paris is the capital."
+    assert data[-2]["delta"]["stop_reason"] == "end_turn"
+    assert chat_requests(router) == 1
