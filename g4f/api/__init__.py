@@ -32,7 +32,7 @@ def create_app(
     media_provider: Any = None,
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
     disconnect_poll: float = 0.2,
-    keepalive: float = DEFAULT_KEEPALIVE,
+    keepalive: float | None = None,
     response_store: Any = None,
 ) -> web.Application:
     """An aiohttp application serving the OpenAI-compatible API.
@@ -47,8 +47,9 @@ def create_app(
     the server stops. ``disconnect_poll``: how often (seconds) a waiting request
     checks that its client is still connected. ``keepalive``: seconds of upstream
     silence after which a Responses / Messages stream gets a keep-alive (SSE comment
-    or ``ping`` event). ``response_store``: where ``/v1/responses`` keeps stored
-    responses (an object with async ``get``/``put``/``delete``; default in memory).
+    or ``ping`` event; default ``G4F_KEEPALIVE`` or 15). ``response_store``: where
+    ``/v1/responses`` keeps stored responses (an object with async ``get`` / ``put``
+    / ``delete``; default in memory).
     """
     from .._secrets import add_secret
     from ._app import build_app
@@ -63,7 +64,12 @@ def create_app(
         os.environ["G4F_COOKIES_DIR"] = path
     if max_body < 1:
         raise ValueError("max_body must be positive")
-    if keepalive <= 0:
+    if keepalive is None:
+        try:
+            keepalive = float(os.environ.get("G4F_KEEPALIVE") or DEFAULT_KEEPALIVE)
+        except ValueError:
+            raise ValueError("G4F_KEEPALIVE must be a number of seconds") from None
+    if not keepalive > 0:  # also refuses NaN
         raise ValueError("keepalive must be positive")
     config = ApiConfig(
         api_key=api_key or None,

@@ -375,6 +375,8 @@ async def test_errors_map_to_the_sdk_exception_classes(start) -> None:
         async with sdk(url, "wrong-key") as client:
             with pytest.raises(anthropic.AuthenticationError) as denied:
                 await client.messages.create(model="echo", max_tokens=5, messages=HELLO)
+            with pytest.raises(anthropic.AuthenticationError):
+                await client.messages.count_tokens(model="echo", messages=HELLO)
         async with sdk(url) as client:
             with pytest.raises(anthropic.NotFoundError) as missing:
                 await client.messages.create(model="no-such-model", max_tokens=5, messages=HELLO)

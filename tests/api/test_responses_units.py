@@ -145,3 +145,18 @@ def test_estimate_is_near_four_characters_per_token_for_english() -> None:
     )
     ratio = estimate_text(prose) / (len(prose) / 4)
     assert 0.8 < ratio < 1.3
+
+
+def test_keepalive_comes_from_the_argument_or_g4f_keepalive(monkeypatch) -> None:
+    from g4f.api import create_app
+    from g4f.api._app import CONFIG_KEY
+
+    monkeypatch.delenv("G4F_KEEPALIVE", raising=False)
+    assert create_app()[CONFIG_KEY].keepalive == 15.0
+    monkeypatch.setenv("G4F_KEEPALIVE", "2.5")
+    assert create_app()[CONFIG_KEY].keepalive == 2.5
+    assert create_app(keepalive=0.3)[CONFIG_KEY].keepalive == 0.3
+    for bad in ("soon", "0", "-1", "nan"):
+        monkeypatch.setenv("G4F_KEEPALIVE", bad)
+        with pytest.raises(ValueError):
+            create_app()
