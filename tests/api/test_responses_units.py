@@ -160,3 +160,38 @@ def test_keepalive_comes_from_the_argument_or_g4f_keepalive(monkeypatch) -> None
         monkeypatch.setenv("G4F_KEEPALIVE", bad)
         with pytest.raises(ValueError):
             create_app()
+
+
+def test_encoder_events_rebuild_the_final_response() -> None:
+    from g4f.protocols.responses import parse_responses_request
+    from g4f.protocols.responses_events import ResponsesEncoder
+
+    encoder = ResponsesEncoder(parse_responses_request({"input": "x", "model": "m"}), 5)
+    events = encoder.start()
+    events += encoder.reasoning("plan")
+    events += encoder.text("Calling ")
+    events += encoder.text("two tools")
+    events += encoder.tool_call("c1", "f", '{"a": 1}')
+    events += encoder.tool_call("c2", "g", "{}")
+    encoder.finish("tool_calls")
+    events += encoder.end()
+    final = events[-1]["response"]
+    assert events[-1]["type"] == "response.completed" and final == encoder.response()
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    done = [e for e in events if e["type"] == "response.output_item.done"]
+    assert [e["item"] for e in done] == final["output"]
+    assert [e["output_index"] for e in done] == [0, 1, 2, 3]
+    added = [e for e in events if e["type"] == "response.output_item.added"]
+    assert [(a["item"]["type"], a["item"].get("id")) for a in added] == [
+        (d["item"]["type"], d["item"].get("id")) for d in done
+    ]
+    assert [item["type"] for item in final["output"]] == [
+        "reasoning",
+        "message",
+        "function_call",
+        "function_call",
+    ]
+    assert final["output"][1]["content"][0]["text"] == "Calling two tools"
+    assert final["output"][1]["status"] == "completed"
+    assert [item.get("call_id") for item in final["output"][2:]] == ["c1", "c2"]
+    assert final["usage"]["input_tokens"] == 5  # no provider count: the estimate
