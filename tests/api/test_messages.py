@@ -68,6 +68,22 @@ async def test_bearer_token_works_as_well(start) -> None:
     assert message.content[0].text.endswith("hello there")
 
 
+async def test_beta_client_header_and_beta_query(start) -> None:
+    async with start(api_key=KEY) as (url, _), sdk(url) as client:
+        message = await client.beta.messages.create(
+            model="echo", max_tokens=5, messages=HELLO, betas=["some-feature-2025-01-01"]
+        )
+        # Claude tooling posts to /v1/messages?beta=true.
+        raw = await client.post(
+            "/v1/messages?beta=true",
+            body={"model": "echo", "max_tokens": 5, "messages": HELLO},
+            cast_to=object,
+        )
+    assert message.content[0].text == "echo(org/Echo-7B): hello there"
+    assert raw["content"] == [{"type": "text", "text": "echo(org/Echo-7B): hello there"}]
+    assert mocks.EchoProvider.calls == 2
+
+
 async def test_content_blocks_images_and_system_blocks(start) -> None:
     data = base64.b64encode(mocks.png(1, 1)).decode()
     async with start(api_key=KEY) as (url, _), sdk(url) as client:
