@@ -18,9 +18,30 @@ from typing import Any, Literal
 from ._common import Block, BlockEncoder, new_id
 from .responses import ResponsesRequest
 
-__all__ = ["ResponsesEncoder", "Status"]
+__all__ = ["ResponsesEncoder", "Status", "Lifecycle", "ItemEvent"]
 
 Status = Literal["in_progress", "completed", "incomplete", "failed"]
+#: The events of a response's lifecycle (they carry the whole Response).
+Lifecycle = Literal[
+    "response.created",
+    "response.in_progress",
+    "response.completed",
+    "response.incomplete",
+    "response.failed",
+]
+#: The events about one output item (they carry ``item_id`` and ``output_index``).
+ItemEvent = Literal[
+    "response.content_part.added",
+    "response.content_part.done",
+    "response.output_text.delta",
+    "response.output_text.done",
+    "response.reasoning_summary_part.added",
+    "response.reasoning_summary_part.done",
+    "response.reasoning_summary_text.delta",
+    "response.reasoning_summary_text.done",
+    "response.function_call_arguments.delta",
+    "response.function_call_arguments.done",
+]
 _EMPTY_USAGE = {"cached_tokens": 0, "cache_write_tokens": 0}
 
 
@@ -56,8 +77,12 @@ class ResponsesEncoder(BlockEncoder):
     def end(self) -> list[dict[str, Any]]:
         """Close the open item; ``response.completed`` (or ``response.incomplete``)."""
         self._close()
-        self.status = "incomplete" if self.finish_reason == "length" else "completed"
-        self._lifecycle(f"response.{self.status}")
+        if self.finish_reason == "length":
+            self.status = "incomplete"
+            self._lifecycle("response.incomplete")
+        else:
+            self.status = "completed"
+            self._lifecycle("response.completed")
         return self._take()
 
     def fail(self, code: str, message: str) -> list[dict[str, Any]]:
@@ -178,7 +203,7 @@ class ResponsesEncoder(BlockEncoder):
             }
         )
 
-    def _event(self, kind: str, **fields: Any) -> None:
+    def _event(self, kind: ItemEvent, **fields: Any) -> None:
         self._emit(
             {
                 "type": kind,
@@ -189,7 +214,7 @@ class ResponsesEncoder(BlockEncoder):
             }
         )
 
-    def _lifecycle(self, kind: str) -> None:
+    def _lifecycle(self, kind: Lifecycle) -> None:
         self._emit({"type": kind, "sequence_number": self._next(), "response": self.response()})
 
     def _next(self) -> int:
