@@ -1,7 +1,8 @@
 """The OpenAI-compatible HTTP server (``g4f api``).
 
 ``create_app()`` returns an :class:`aiohttp.web.Application` serving ``/v1/models``,
-``/v1/chat/completions`` (JSON or SSE), ``/v1/images/generations``,
+``/v1/chat/completions`` (JSON or SSE), ``/v1/responses`` (OpenAI's Responses API),
+``/v1/messages`` (Anthropic's Messages API), ``/v1/images/generations``,
 ``/v1/media/generations`` (video), ``/v1/providers`` and ``/health``. This package
 is the one place besides :mod:`g4f.requests` that uses aiohttp, and only its server
 side (``aiohttp.web``), imported inside :func:`create_app` / :func:`run_api` so that
@@ -17,6 +18,7 @@ from ._config import (
     DEFAULT_BODY_DEADLINE,
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_KEEPALIVE,
     DEFAULT_KEEPALIVE_TIMEOUT,
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_CONNECTIONS,
@@ -45,6 +47,8 @@ def create_app(
     body_deadline: float = DEFAULT_BODY_DEADLINE,
     keepalive_timeout: float = DEFAULT_KEEPALIVE_TIMEOUT,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    keepalive: float | None = None,
+    response_store: Any = None,
 ) -> web.Application:
     """An aiohttp application serving the OpenAI-compatible API.
 
@@ -66,6 +70,11 @@ def create_app(
 
     Every log record the process writes from now on is redacted of secrets
     (:func:`g4f.debug.redact_all_logging`).
+
+    ``keepalive``: seconds of upstream silence after which a Responses / Messages stream
+    gets a keep-alive (SSE comment or ``ping`` event; default ``G4F_KEEPALIVE`` or 15).
+    ``response_store``: where ``/v1/responses`` keeps stored responses (an object with
+    async ``get`` / ``put`` / ``delete``; default in memory).
     """
     from .._secrets import add_secret
     from ..debug import redact_all_logging
@@ -83,6 +92,8 @@ def create_app(
         body_deadline=body_deadline,
         keepalive_timeout=keepalive_timeout,
         max_connections=max_connections,
+        keepalive=_keepalive(keepalive),
+        response_store=response_store,
     )
     redact_all_logging()
 
@@ -95,6 +106,16 @@ def create_app(
         set_cookies_dir(path)
         os.environ["G4F_COOKIES_DIR"] = path
     return build_app(config)
+
+
+def _keepalive(value: float | None) -> float:
+    """The keep-alive interval: the argument, else ``G4F_KEEPALIVE``, else 15 s."""
+    if value is not None:
+        return value
+    try:
+        return float(os.environ.get("G4F_KEEPALIVE") or DEFAULT_KEEPALIVE)
+    except ValueError:
+        raise ValueError("G4F_KEEPALIVE must be a number of seconds") from None
 
 
 def parse_bind(bind: str) -> tuple[str, int]:

@@ -181,7 +181,10 @@ def _chat_turn(chat: ChatUIServer, model: str, conversation_id: str) -> tuple[An
 
 
 @PROPERTY
-@given(model=model_ids | st.just(CHAT_MODEL), conversation_id=segment_values | st.just("0123456789abcdef01234567"))
+@given(
+    model=model_ids | st.just(CHAT_MODEL),
+    conversation_id=segment_values | st.just("0123456789abcdef01234567"),
+)
 def test_huggingchat_model_and_conversation_ids_stay_under_chat(
     model: str, conversation_id: str, chat: ChatUIServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
