@@ -83,7 +83,7 @@ async def run_media(args: argparse.Namespace, term: Term) -> int:
     from ..client.images import fetch_bytes
     from ..client.service import provider_name, resolve_provider
     from ..errors import InvalidRequestError, ResponseError
-    from ..models import VIDEO_ALIASES
+    from ..model_tables import VIDEO_ALIASES
     from ..providers.response import ImagePreview
 
     kind = args.command

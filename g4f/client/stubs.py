@@ -33,6 +33,11 @@ class _Model:
     def dict(self) -> dict[str, Any]:  # noqa: A003 - g4f/pydantic v1 name
         return self.model_dump()
 
+    @classmethod
+    def model_construct(cls, **fields: Any) -> Any:
+        """Build from field values, as pydantic's ``model_construct`` (gpt4free code calls it)."""
+        return cls(**fields)
+
     def to_json(self) -> dict[str, Any]:
         return self.model_dump()
 

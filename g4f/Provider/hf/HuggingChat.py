@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
 
 from ...errors import MissingAuthError, ModelNotFoundError, is_html
-from ...models import (
+from ...model_tables import (
     CHAT_ALIASES,
     DEFAULT_MODEL,
     DEFAULT_VISION_MODEL,
