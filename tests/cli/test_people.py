@@ -55,8 +55,8 @@ def test_broken_pipe_in_process_is_exit_0(console, monkeypatch) -> None:
 
 
 def test_error_keeps_the_part_that_says_what_to_do(console, monkeypatch) -> None:
-    from g4f.Provider.hf._router import TOKEN_HINT
     from g4f.errors import MissingAuthError
+    from g4f.Provider.hf._router import TOKEN_HINT
 
     long = "x" * 500 + f" needs a Hugging Face token: {TOKEN_HINT}"
 
@@ -188,7 +188,16 @@ def test_interactive_chat_in_a_real_terminal(tmp_path: Path) -> None:
         if pid == 0:  # the child: g4f chat on the terminal
             os.execve(
                 sys.executable,
-                [sys.executable, "-m", "g4f", "chat", "-m", "llama-3.3-70b", "-p", "HuggingFaceAPI"],
+                [
+                    sys.executable,
+                    "-m",
+                    "g4f",
+                    "chat",
+                    "-m",
+                    "llama-3.3-70b",
+                    "-p",
+                    "HuggingFaceAPI",
+                ],
                 _env(HF_ROUTER_ENDPOINT=router.url, HF_TOKEN=TOKEN, TERM="dumb"),
             )
         seen = b""
@@ -237,9 +246,7 @@ def test_token_login_saves_the_token_privately(console, tmp_path: Path, monkeypa
     assert console.run(["login", "token"], stdin="two words\n") == 2
 
 
-def test_browser_login_says_what_is_missing_before_promising_a_window(
-    console, monkeypatch
-) -> None:
+def test_browser_login_says_what_is_missing_before_promising_a_window(console, monkeypatch) -> None:
     import g4f.Provider.hf._login as login
 
     monkeypatch.setattr(login, "browser_available", lambda *a, **k: False)
