@@ -16,6 +16,8 @@ __all__ = [
     "DEFAULT_MODEL",
     "DEFAULT_VISION_MODEL",
     "DEFAULT_IMAGE_MODEL",
+    "model_type",
+    "is_vision",
 ]
 
 DEFAULT_MODEL = "openai/gpt-oss-120b"
@@ -85,3 +87,17 @@ VIDEO_ALIASES: dict[str, str] = {
     "hunyuan-video": "tencent/HunyuanVideo",
     "ltx-video": "Lightricks/LTX-Video",
 }
+
+
+def model_type(name: str) -> str:
+    """``"image"``, ``"video"`` or ``"chat"`` for a public name or Hub id."""
+    if name in IMAGE_ALIASES or name in IMAGE_MODELS or name in IMAGE_ALIASES.values():
+        return "image"
+    if name in VIDEO_ALIASES or name in VIDEO_ALIASES.values():
+        return "video"
+    return "chat"
+
+
+def is_vision(name: str) -> bool:
+    """Whether a chat model reads images too."""
+    return CHAT_ALIASES.get(name, name) in VISION_MODELS

@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "providers/any_provider.py": 4,
     "client/": 5,
     "api/": 6,
+    "gui/": 6,
     "cli/": 6,
     "integration/": 6,
     "__main__.py": 6,

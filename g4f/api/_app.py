@@ -10,6 +10,7 @@ from aiohttp import web
 from ..debug import logger
 from ._config import ApiConfig
 from ._errors import ApiError, error_body, error_payload
+from ._gui import is_gui_path, register_gui
 from ._routes import Routes
 from ._stream import ClientGone, Inflight
 
@@ -75,7 +76,7 @@ def make_auth_middleware(
 
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if expected and request.path not in _OPEN_PATHS:
+        if expected and request.path not in _OPEN_PATHS and not is_gui_path(request):
             presented = _presented_key(request)
             if presented is None:
                 raise ApiError(
@@ -109,6 +110,7 @@ def build_app(config: ApiConfig) -> web.Application:
     app[CONFIG_KEY] = config
     app[INFLIGHT_KEY] = inflight
     Routes(config, inflight).register(app)
+    register_gui(app)
 
     async def on_shutdown(app: web.Application) -> None:
         await inflight.drain(config.shutdown_timeout)

@@ -1,4 +1,5 @@
-"""The ``g4f`` command line: ``api``, ``chat``, ``models``, ``providers``, ``image``, ``video``, ``login``.
+"""The ``g4f`` command line: ``api``, ``gui``, ``chat``, ``models``, ``providers``, ``image``,
+``video``, ``login``.
 
 Exit codes: 0 success (also when the reader of a pipe stops early, as with ``| head``),
 1 a provider or service failed (one line on stderr says why), 2 the command line was
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     from ..version import __version__
     from ._chat import add_chat_parser
+    from ._gui import add_gui_parser
     from ._listing import add_listing_parsers
     from ._media import add_media_parsers
     from ._serve import add_service_parsers
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(metavar="COMMAND")
     add_service_parsers(sub)
+    add_gui_parser(sub)
     add_chat_parser(sub)
     add_listing_parsers(sub)
     add_media_parsers(sub)
@@ -68,6 +71,10 @@ def _dispatch(args: argparse.Namespace, term: Term) -> int:
         return run_models(args, term)
     if command == "providers":
         return run_providers(args, term)
+    if command == "gui":
+        from ._gui import run_gui
+
+        return run_gui(args, term)
     if command == "login":
         if args.service.lower() == "token":
             from ._token import run_token_login

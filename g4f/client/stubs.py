@@ -212,6 +212,10 @@ class ClientModel(_Model):
     created: int = 0
     owned_by: str = ""
     providers: list[str] = field(default_factory=list)
+    #: "chat", "image" or "video" (g4f's addition, for pickers).
+    type: str = "chat"
+    #: Whether a chat model also reads images.
+    vision: bool = False
 
 
 @dataclass
