@@ -25,6 +25,7 @@ __all__ = [
     "set_cookies_dir",
     "read_cookie_files",
     "write_private_json",
+    "write_private_text",
     "read_json_file",
     "CookiesConfig",
 ]
@@ -156,6 +157,11 @@ def read_cookie_files(dir_path: str | None = None, domains_filter: list[str] | N
 
 def write_private_json(path: str | os.PathLike[str], data: Any) -> None:
     """Write ``data`` as JSON to ``path`` atomically, readable by the owner only (0600)."""
+    write_private_text(path, json.dumps(data))
+
+
+def write_private_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` atomically, readable by the owner only (0600)."""
     target = Path(path)
     # The directory holding credentials is private too (its parents are left as they are).
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -164,7 +170,7 @@ def write_private_json(path: str | os.PathLike[str], data: Any) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
+                handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, target)

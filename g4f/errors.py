@@ -39,6 +39,13 @@ __all__ = [
     "StreamParseError",
     "StreamInterruptedError",
     "TimeoutError",
+    "StreamNotSupportedError",
+    "ModelNotAllowedError",
+    "VersionNotFoundError",
+    "NestAsyncioError",
+    "NoMediaResponseError",
+    "ConversationLimitError",
+    "ProviderException",
     "error_from_response",
     "is_transient",
 ]
@@ -197,6 +204,39 @@ class RetryProviderError(G4FError):
 
 class RetryNoProviderError(RetryProviderError):
     """No provider was available to try."""
+
+
+# gpt4free's remaining public error names, so ``except g4f.errors.X`` in its users' code
+# keeps working. Each sits where its meaning fits this hierarchy.
+
+
+class StreamNotSupportedError(InvalidRequestError):
+    """``stream=True`` was asked of a provider that cannot stream."""
+
+
+class ModelNotAllowedError(ModelNotFoundError):
+    """The provider knows the model but will not serve it to this caller."""
+
+
+class VersionNotFoundError(G4FError):
+    """The installed version could not be determined (g4f never checks versions online)."""
+
+
+class NestAsyncioError(MissingRequirementsError):
+    """Kept for gpt4free code that catches it: the sync API here works inside a running
+    event loop (it drives the async core on a background thread), so it is never raised."""
+
+
+class NoMediaResponseError(ResponseError):
+    """A media request ended without an image or video."""
+
+
+class ConversationLimitError(ResponseError):
+    """The service refused to continue a conversation that grew too long."""
+
+
+class ProviderException(G4FError):
+    """A provider-specific failure that fits no other class."""
 
 
 def _summary_status(exceptions: Mapping[str, BaseException]) -> int | None:

@@ -1,21 +1,37 @@
-"""Public model names (aliases) and the Hugging Face ids they stand for.
+"""gpt4free's ``g4f.models``: model objects by name, over the alias tables.
 
-``ModelUtils.convert["llama-3.3-70b"]`` is a :class:`Model`; its ``best_provider``
-is AnyProvider, which tries every provider that serves the alias. Providers map an
-alias to their own id through their ``model_aliases`` (built from the tables here).
+``ModelUtils.convert["llama-3.3-70b"]`` and ``g4f.models.llama_3_3_70b`` are the same
+:class:`Model`; its ``best_provider`` is AnyProvider, which tries every provider that
+serves the alias. The tables themselves live in :mod:`g4f.model_tables` (a low layer the
+providers read); this module sits above AnyProvider, so it imports it plainly.
 """
 
 from __future__ import annotations
 
-import importlib
+import re
 from dataclasses import dataclass
 from typing import Any
+
+from .model_tables import (
+    CHAT_ALIASES,
+    DEFAULT_IMAGE_MODEL,
+    DEFAULT_MODEL,
+    DEFAULT_VISION_MODEL,
+    IMAGE_ALIASES,
+    IMAGE_MODELS,
+    TEXT_MODELS,
+    VIDEO_ALIASES,
+    VISION_MODELS,
+)
+from .providers.any_provider import AnyProvider
 
 __all__ = [
     "Model",
     "ImageModel",
     "VideoModel",
+    "VisionModel",
     "ModelUtils",
+    "attribute_name",
     "default",
     "default_vision",
     "default_image",
@@ -28,74 +44,6 @@ __all__ = [
     "DEFAULT_MODEL",
 ]
 
-DEFAULT_MODEL = "openai/gpt-oss-120b"
-DEFAULT_VISION_MODEL = "meta-llama/Llama-3.2-11B-Vision-Instruct"
-DEFAULT_IMAGE_MODEL = "black-forest-labs/FLUX.1-dev"
-
-TEXT_MODELS: list[str] = [
-    DEFAULT_MODEL,
-    "meta-llama/Llama-3.3-70B-Instruct",
-    "CohereForAI/c4ai-command-r-plus-08-2024",
-    "deepseek-ai/DeepSeek-R1",
-    "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B",
-    "Qwen/QwQ-32B",
-    "nvidia/Llama-3.1-Nemotron-70B-Instruct-HF",
-    "Qwen/Qwen2.5-Coder-32B-Instruct",
-    "Qwen/Qwen2.5-72B-Instruct",
-    "meta-llama/Llama-3.2-11B-Vision-Instruct",
-    "mistralai/Mistral-Nemo-Instruct-2407",
-    "microsoft/Phi-3.5-mini-instruct",
-    "moonshotai/Kimi-K2-Instruct-0905",
-]
-
-VISION_MODELS: list[str] = [DEFAULT_VISION_MODEL, "Qwen/Qwen2-VL-7B-Instruct"]
-
-IMAGE_MODELS: list[str] = [
-    "black-forest-labs/FLUX.1-dev",
-    "black-forest-labs/FLUX.1-schnell",
-]
-
-#: Chat alias → Hugging Face model id.
-CHAT_ALIASES: dict[str, str] = {
-    "gpt-oss-120b": DEFAULT_MODEL,
-    "llama-3": "meta-llama/Llama-3.3-70B-Instruct",
-    "llama-3.3-70b": "meta-llama/Llama-3.3-70B-Instruct",
-    "command-r-plus": "CohereForAI/c4ai-command-r-plus-08-2024",
-    "deepseek-r1": "deepseek-ai/DeepSeek-R1",
-    "deepseek-r1-distill-qwen-32b": "deepseek-ai/DeepSeek-R1-Distill-Qwen-32B",
-    "qwq-32b": "Qwen/QwQ-32B",
-    "nemotron-70b": "nvidia/Llama-3.1-Nemotron-70B-Instruct-HF",
-    "qwen-2.5-coder-32b": "Qwen/Qwen2.5-Coder-32B-Instruct",
-    "qwen-2.5-72b": "Qwen/Qwen2.5-72B-Instruct",
-    "llama-3.2-11b": "meta-llama/Llama-3.2-11B-Vision-Instruct",
-    "mistral-nemo": "mistralai/Mistral-Nemo-Instruct-2407",
-    "phi-3.5-mini": "microsoft/Phi-3.5-mini-instruct",
-    "kimi-k2": "moonshotai/Kimi-K2-Instruct-0905",
-    "moonshotai/Kimi-K2-Instruct": "moonshotai/Kimi-K2-Instruct-0905",
-    "qwen-2-vl-7b": "Qwen/Qwen2-VL-7B-Instruct",
-    "gemma-2-27b": "google/gemma-2-27b-it",
-    "qwen-2-72b": "Qwen/Qwen2-72B-Instruct",
-    "qvq-72b": "Qwen/QVQ-72B-Preview",
-}
-
-#: Image alias → Hugging Face model id.
-IMAGE_ALIASES: dict[str, str] = {
-    "flux": "black-forest-labs/FLUX.1-dev",
-    "flux-dev": "black-forest-labs/FLUX.1-dev",
-    "flux-schnell": "black-forest-labs/FLUX.1-schnell",
-    "stable-diffusion-3.5-large": "stabilityai/stable-diffusion-3.5-large",
-    "sd-3.5-large": "stabilityai/stable-diffusion-3.5-large",
-    "sdxl-1.0": "stabilityai/stable-diffusion-xl-base-1.0",
-    "sdxl-turbo": "stabilityai/sdxl-turbo",
-}
-
-#: Video alias → Hugging Face model id.
-VIDEO_ALIASES: dict[str, str] = {
-    "wan-2.1": "Wan-AI/Wan2.1-T2V-14B",
-    "hunyuan-video": "tencent/HunyuanVideo",
-    "ltx-video": "Lightricks/LTX-Video",
-}
-
 
 @dataclass(frozen=True)
 class Model:
@@ -107,8 +55,12 @@ class Model:
 
     @property
     def best_provider(self) -> Any:
-        """AnyProvider (imported on first use)."""
-        return importlib.import_module("g4f.providers.any_provider").AnyProvider
+        """AnyProvider: every provider serving this name, in order."""
+        return AnyProvider
+
+    def get_dict(self) -> dict[str, Any]:
+        """gpt4free's summary of a model."""
+        return {"name": self.name, "base_provider": self.base_provider, "hf_id": self.hf_id}
 
     def __str__(self) -> str:
         return self.name
@@ -122,10 +74,21 @@ class VideoModel(Model):
     """A text-to-video model."""
 
 
+class VisionModel(Model):
+    """A chat model that also reads images."""
+
+
+def attribute_name(alias: str) -> str:
+    """gpt4free's attribute spelling of an alias: ``llama-3.3-70b`` → ``llama_3_3_70b``."""
+    return re.sub(r"[^0-9a-zA-Z_]", "_", alias)
+
+
 def _build() -> dict[str, Model]:
+    vision = set(VISION_MODELS)
     table: dict[str, Model] = {}
     for alias, hf_id in CHAT_ALIASES.items():
-        table[alias] = Model(alias, hf_id.split("/")[0].lower(), hf_id)
+        kind = VisionModel if hf_id in vision else Model
+        table[alias] = kind(alias, hf_id.split("/")[0].lower(), hf_id)
     for alias, hf_id in IMAGE_ALIASES.items():
         table[alias] = ImageModel(alias, hf_id.split("/")[0].lower(), hf_id)
     for alias, hf_id in VIDEO_ALIASES.items():
@@ -140,5 +103,15 @@ class ModelUtils:
 
 
 default = Model("", "huggingface", DEFAULT_MODEL)
-default_vision = Model("", "huggingface", DEFAULT_VISION_MODEL)
+default_vision = VisionModel("", "huggingface", DEFAULT_VISION_MODEL)
 default_image = ImageModel("flux", "black-forest-labs", DEFAULT_IMAGE_MODEL)
+
+# gpt4free code reads models as attributes (``g4f.models.llama_3_3_70b``). Aliases that are
+# Hub ids (``owner/name``) are reached through ModelUtils.convert only.
+_NAMED = {
+    attribute_name(alias): model
+    for alias, model in ModelUtils.convert.items()
+    if "/" not in alias and attribute_name(alias).isidentifier()
+}
+globals().update(_NAMED)
+__all__ += sorted(_NAMED)

@@ -22,8 +22,10 @@ __all__ = ["ProviderUtils", "get_provider", "provider_names", "all_providers", "
 
 _HERE = os.path.dirname(__file__)
 _SKIP_DIRS = {"template", "__pycache__"}
-#: Providers defined outside this package (aggregators of the framework layer).
-_EXTERNAL = {"AnyProvider": "g4f.providers.any_provider"}
+#: Registered providers defined a layer up (the failover engine's fronts).
+_FRONTS = ("AnyProvider",)
+#: gpt4free's ``g4f.Provider`` also exports the providers that try others (not registered).
+_RETRY_FRONTS = ("IterListProvider", "RetryProvider", "RotatedProvider")
 #: Packages whose __init__ defines a provider class of another name.
 _PACKAGE_CLASSES = {"hf_space": "HuggingSpace"}
 
@@ -46,9 +48,24 @@ def _index() -> dict[str, str]:
                     found[cls] = package
             elif stem[:1].isupper():
                 found[stem] = f"{package}.{stem}"
-    for name, module in _EXTERNAL.items():
-        found.setdefault(name, module)
+    for name in _FRONTS:
+        found.setdefault(name, "")  # no module path: see _front()
     return found
+
+
+def _front(name: str) -> type:
+    """A provider of the failover layer, for gpt4free's import paths.
+
+    The one sanctioned upward import (listed in tests/test_architecture.py), written as
+    plain imports and done on first access, so the registry itself imports nothing.
+    """
+    if name == "AnyProvider":
+        from ..providers.any_provider import AnyProvider
+
+        return AnyProvider
+    from ..providers import retry_provider
+
+    return getattr(retry_provider, name)
 
 
 def provider_names() -> list[str]:
@@ -64,6 +81,8 @@ def get_provider(name: str) -> type:
         if name.lower() in lowered:
             return get_provider(lowered[name.lower()])
         raise ProviderNotFoundError(f"Provider not found: {name}")
+    if not module_path:
+        return _front(name)
     module = importlib.import_module(module_path)
     try:
         return getattr(module, name)
@@ -110,8 +129,10 @@ class ProviderUtils:
 def __getattr__(name: str) -> Any:
     if name in _index():
         return get_provider(name)
+    if name in _RETRY_FRONTS:
+        return _front(name)
     raise AttributeError(f"module 'g4f.Provider' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_index()))
+    return sorted(set(globals()) | set(_index()) | set(_RETRY_FRONTS))

@@ -10,6 +10,7 @@ from ..debug import logger
 from ._config import ApiConfig
 from ._errors import error_body, error_payload
 from ._guard import check_request_head
+from ._gui import register_gui
 from ._messages import MessagesApi, anthropic_errors
 from ._response_store import MemoryResponseStore
 from ._responses import ResponsesApi
@@ -90,6 +91,7 @@ def build_app(config: ApiConfig) -> web.Application:
         store = MemoryResponseStore()
     ResponsesApi(routes, store, config.keepalive).register(app)
     MessagesApi(routes, config.keepalive).register(app)
+    register_gui(app)
 
     async def on_shutdown(app: web.Application) -> None:
         await inflight.drain(config.shutdown_timeout)

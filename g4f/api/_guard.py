@@ -10,6 +10,7 @@ from aiohttp import web
 
 from ._config import ApiConfig
 from ._errors import ApiError, error_body
+from ._gui import is_gui_path
 
 __all__ = ["OPEN_PATHS", "check_request_head", "make_expect_handler", "read_body"]
 
@@ -40,7 +41,9 @@ def check_request_head(request: web.Request, config: ApiConfig) -> None:
     ASCII is refused as an invalid key whether or not the server has a key: it could be
     neither compared nor passed on.
     """
-    guarded = request.path not in OPEN_PATHS
+    # The chat page's files load without the key (the page asks for it); its API calls
+    # are checked like any other client's.
+    guarded = request.path not in OPEN_PATHS and not is_gui_path(request)
     for name in _KEY_HEADERS if guarded else ():
         for value in request.headers.getall(name, ()):
             if not _clean(value):

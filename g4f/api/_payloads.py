@@ -170,6 +170,8 @@ def models_payload(page: ModelsPage) -> dict[str, Any]:
                 "created": m.created,
                 "owned_by": m.owned_by,
                 "providers": m.providers,
+                "type": m.type,
+                "vision": m.vision,
             }
             for m in page.data
         ],

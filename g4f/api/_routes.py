@@ -9,7 +9,7 @@ from aiohttp import web
 from .._secrets import add_secret
 from ..client import AsyncClient
 from ..errors import G4FError
-from ..models import VIDEO_ALIASES
+from ..model_tables import VIDEO_ALIASES
 from ..version import __version__
 from ._config import ApiConfig
 from ._errors import ApiError

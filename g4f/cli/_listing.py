@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ._term import Term
+from ._term import Term, term_width
 
 __all__ = ["add_listing_parsers", "run_models", "run_providers", "table"]
 
@@ -24,10 +24,33 @@ def add_listing_parsers(sub: Any) -> None:
     providers.set_defaults(command="providers")
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], max_width: int = 60) -> str:
-    """Left-aligned columns; cells longer than ``max_width`` are shortened."""
-    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in rows]
-    widths = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
+#: A column is never shrunk below this many characters to fit the terminal.
+MIN_COLUMN = 8
+
+
+def _fit(widths: list[int], width: int | None) -> list[int]:
+    """Shrink the widest columns until the row (with 2-space gaps) fits ``width``."""
+    if width is None:
+        return widths
+    widths = list(widths)
+    budget = width - 2 * (len(widths) - 1)
+    while sum(widths) > budget:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= MIN_COLUMN:
+            break  # nothing left to shrink: the terminal is too narrow, let it wrap
+        widths[widest] = max(MIN_COLUMN, widths[widest] - (sum(widths) - budget))
+    return widths
+
+
+def _cut(cell: str, width: int) -> str:
+    return cell if len(cell) <= width else cell[: width - 1] + "…"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None) -> str:
+    """Left-aligned columns fitted to ``width`` characters (``None``: cells are never cut)."""
+    natural = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(headers)]
+    widths = _fit(natural, width)
+    cells = [[_cut(c, w) for c, w in zip(row, widths, strict=True)] for row in rows]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     lines += [
@@ -59,7 +82,7 @@ def run_models(args: argparse.Namespace, term: Term) -> int:
             term.line(json.dumps(entries, indent=2))
         else:
             rows = [[e["id"], e["type"], e["alias"] or ""] for e in entries]
-            term.line(table(["MODEL", "TYPE", "ALIAS"], rows))
+            term.line(table(["MODEL", "TYPE", "ALIAS"], rows, term_width(term.out)))
             term.line(f"\n{len(rows)} models of {cls.__name__}")
         return 0
     from ..providers.any_provider import get_model_map
@@ -70,7 +93,7 @@ def run_models(args: argparse.Namespace, term: Term) -> int:
         term.line(json.dumps(data, indent=2))
         return 0
     rows = [[name, ", ".join(served)] for name, served in model_map.items()]
-    term.line(table(["MODEL", "PROVIDERS"], rows))
+    term.line(table(["MODEL", "PROVIDERS"], rows, term_width(term.out)))
     term.line(f"\n{len(rows)} models")
     return 0
 
@@ -116,5 +139,5 @@ def run_providers(args: argparse.Namespace, term: Term) -> int:
         [e["name"], yes(e["working"]), yes(e["needs_auth"]), str(e["models"]), e["url"]]
         for e in entries
     ]
-    term.line(table(["PROVIDER", "WORKING", "AUTH", "MODELS", "URL"], rows))
+    term.line(table(["PROVIDER", "WORKING", "AUTH", "MODELS", "URL"], rows, term_width(term.out)))
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import mimetypes
 import os
 import time
@@ -44,6 +45,9 @@ def add_media_parsers(sub: Any) -> None:
             "--api-key", default=None, help="Hugging Face token (default: HF_TOKEN or the hf login)"
         )
         parser.add_argument("--proxy", default=None, help="proxy URL for the provider requests")
+        parser.add_argument(
+            "--json", action="store_true", help="print the results (url, file, bytes) as JSON"
+        )
         parser.set_defaults(command=kind)
 
 
@@ -79,7 +83,7 @@ async def run_media(args: argparse.Namespace, term: Term) -> int:
     from ..client.images import fetch_bytes
     from ..client.service import provider_name, resolve_provider
     from ..errors import InvalidRequestError, ResponseError
-    from ..models import VIDEO_ALIASES
+    from ..model_tables import VIDEO_ALIASES
     from ..providers.response import ImagePreview
 
     kind = args.command
@@ -94,7 +98,7 @@ async def run_media(args: argparse.Namespace, term: Term) -> int:
             params[name] = getattr(args, name)
     name = provider_name(provider)
     results: list[tuple[str, dict[str, Any]]] = []
-    term.status(f"{kind}: asking {name} for {model}")
+    term.spin(f"{kind}: asking {name} for {model}")
     events = iter_events(provider, model, [{"role": "user", "content": prompt}], **params)
     async with aclosing(events):
         async for event in events:
@@ -121,16 +125,24 @@ async def run_media(args: argparse.Namespace, term: Term) -> int:
             else f"g4f-{kind}-{stamp}-{i + 1}{_extension(url, kind)}"
             for i, (url, _) in enumerate(results)
         ]
+    report: list[dict[str, Any]] = []
     for (url, options), target in zip(results, targets, strict=True):
         if not target:
-            term.content(url)
-            term.finish()
+            report.append({"url": url, "file": None, "bytes": None})
+            if not args.json:
+                term.content(url)
+                term.finish()
             continue
         data = await fetch_bytes(url, options, params.get("proxy"))
         directory = os.path.dirname(os.path.abspath(target))
         os.makedirs(directory, exist_ok=True)
         with open(target, "wb") as handle:
             handle.write(data)
-        term.content(f"saved {target} ({len(data)} bytes)")
-        term.finish()
+        remote = url if url.startswith(("http://", "https://")) else None
+        report.append({"url": remote, "file": os.path.abspath(target), "bytes": len(data)})
+        if not args.json:
+            term.content(f"saved {target} ({len(data)} bytes)")
+            term.finish()
+    if args.json:
+        term.line(json.dumps({"provider": name, "model": model, "results": report}, indent=2))
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import importlib.util
 import inspect
 import logging
 import os
@@ -121,7 +122,9 @@ def add_service_parsers(sub: Any) -> None:
     api.add_argument("--debug", action="store_true", help="log g4f's debug lines to stderr")
     api.set_defaults(command="api")
     login = sub.add_parser("login", help="log in to a service in a browser and keep its cookies")
-    login.add_argument("service", help="the service: huggingchat")
+    login.add_argument(
+        "service", help="huggingchat (browser login) or token (save a Hugging Face token)"
+    )
     login.add_argument(
         "--cookies-dir", default=None, help="where to store the session (default: the cookies dir)"
     )
@@ -191,6 +194,19 @@ def run_login(args: argparse.Namespace, term: Term) -> int:
     login = getattr(module, function, None)
     if not callable(login):
         term.error(f"{label} login is not available: {module_name} has no {function}()")
+        return 1
+    available = getattr(module, "browser_available", None)
+    if callable(available) and not available():
+        # Say so before promising a browser window that will never open.
+        missing = (
+            "nodriver is not installed: pip install 'g4f[login]'"
+            if importlib.util.find_spec("nodriver") is None
+            else "no Chromium/Chrome was found (set G4F_BROWSER_EXECUTABLE_PATH)"
+        )
+        term.error(
+            f"{label} login needs a browser: {missing}; or put a .har/.json cookie export "
+            "in the cookies dir (see docs/auth.md)"
+        )
         return 1
     from ..cookies import get_cookies_dir
 

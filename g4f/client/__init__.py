@@ -112,19 +112,35 @@ class AsyncModels:
         from ..providers.any_provider import AnyProvider, get_model_map
 
         if provider is AnyProvider:
-            entries = get_model_map()
-            return ModelsPage(
-                [
-                    ClientModel(id=name, owned_by=_owner(name), providers=list(served))
-                    for name, served in entries.items()
-                ]
-            )
-        return ModelsPage(
-            [
-                ClientModel(id=name, owned_by=_owner(name), providers=[provider.__name__])
-                for name in self.get_all()
-            ]
-        )
+            served_by = get_model_map()
+        else:
+            served_by = {name: {provider.__name__: name} for name in self.get_all()}
+        return ModelsPage([_client_model(name, served) for name, served in served_by.items()])
+
+
+def _client_model(name: str, served: dict[str, str]) -> ClientModel:
+    """One ``/v1/models`` entry; its type comes from the tables, else from the providers'
+    declared image/video lists."""
+    from ..model_tables import is_vision, model_type
+    from ..Provider import get_provider
+
+    kind = model_type(name)
+    for provider_name, model_id in served.items() if kind == "chat" else ():
+        try:
+            cls = get_provider(provider_name)
+        except Exception:  # noqa: BLE001 - a provider that cannot load declares nothing
+            continue
+        if model_id in getattr(cls, "video_models", ()):
+            kind = "video"
+        elif model_id in getattr(cls, "image_models", ()):
+            kind = "image"
+    return ClientModel(
+        id=name,
+        owned_by=_owner(name),
+        providers=list(served),
+        type=kind,
+        vision=is_vision(name),
+    )
 
 
 def _owner(name: str) -> str:

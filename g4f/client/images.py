@@ -15,8 +15,6 @@ from .stubs import Image, ImagesResponse
 
 __all__ = ["AsyncImages", "save_media", "fetch_bytes"]
 
-_FORMATS = ("url", "b64_json")
-
 
 def _decode_data_uri(uri: str) -> bytes:
     header, _, payload = uri.partition(",")
@@ -88,9 +86,10 @@ class AsyncImages:
         """
         if not isinstance(prompt, str) or not prompt.strip():
             raise InvalidRequestError("prompt must be a non-empty string")
-        response_format = response_format or "url"
-        if response_format not in _FORMATS:
-            raise InvalidRequestError(f"response_format must be one of {_FORMATS}")
+        # As gpt4free: b64_json downloads and encodes; any other format returns the
+        # original URLs (gpt4free scripts pass e.g. "local" or "original").
+        if response_format != "b64_json":
+            response_format = "url"
         if not isinstance(n, int) or n < 1 or n > 10:
             raise InvalidRequestError("n must be an integer between 1 and 10")
         model = model_name(model) or "flux"

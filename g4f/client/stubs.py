@@ -33,6 +33,11 @@ class _Model:
     def dict(self) -> dict[str, Any]:  # noqa: A003 - g4f/pydantic v1 name
         return self.model_dump()
 
+    @classmethod
+    def model_construct(cls, **fields: Any) -> Any:
+        """Build from field values, as pydantic's ``model_construct`` (gpt4free code calls it)."""
+        return cls(**fields)
+
     def to_json(self) -> dict[str, Any]:
         return self.model_dump()
 
@@ -207,6 +212,10 @@ class ClientModel(_Model):
     created: int = 0
     owned_by: str = ""
     providers: list[str] = field(default_factory=list)
+    #: "chat", "image" or "video" (g4f's addition, for pickers).
+    type: str = "chat"
+    #: Whether a chat model also reads images.
+    vision: bool = False
 
 
 @dataclass

@@ -3,7 +3,7 @@
 The model map is built from the registry: public name → ordered
 ``{provider name: provider's model id}``, from each provider's
 ``any_model_keys()`` (static models, aliases, and discovered models when cached)
-plus the public alias tables of :mod:`g4f.models`.
+plus the public alias tables of :mod:`g4f.model_tables`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from ..errors import ModelNotFoundError
 from ..inputs import check_model_id
-from ..models import CHAT_ALIASES, DEFAULT_MODEL, IMAGE_ALIASES, VIDEO_ALIASES
+from ..model_tables import CHAT_ALIASES, DEFAULT_MODEL, IMAGE_ALIASES, VIDEO_ALIASES
 from ..typing import Messages
 from .base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from .retry_provider import IterListProvider, is_cooling_down

@@ -34,6 +34,11 @@ class ResponseType:
     def __str__(self) -> str:
         return ""
 
+    def get_dict(self) -> dict[str, Any]:
+        """The chunk's set fields as a dict (gpt4free's ``get_dict()``); classes whose data
+        is not plain attributes override it."""
+        return {k: v for k, v in vars(self).items() if v is not None and not k.startswith("_")}
+
 
 class HiddenResponse(ResponseType):
     """A chunk that carries data for the framework, never text for the user."""

@@ -98,7 +98,6 @@ def test_failure_after_streaming_started_keeps_partial_text(console, registry) -
 @pytest.mark.parametrize(
     "argv",
     [
-        ["chat"],
         ["chat", "-p", "NoSuchProvider", "hi"],
         ["frobnicate"],
         [],

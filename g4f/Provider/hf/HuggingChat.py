@@ -20,7 +20,7 @@ from ...errors import (
     is_html,
 )
 from ...inputs import join_url
-from ...models import (
+from ...model_tables import (
     CHAT_ALIASES,
     DEFAULT_MODEL,
     DEFAULT_VISION_MODEL,

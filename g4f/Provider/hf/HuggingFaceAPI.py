@@ -9,7 +9,13 @@ from typing import Any, ClassVar
 from ...config import get_hf_token, hf_router_endpoint
 from ...errors import ResponseError, error_from_payload
 from ...inputs import check_model_id, join_url
-from ...models import CHAT_ALIASES, DEFAULT_MODEL, DEFAULT_VISION_MODEL, TEXT_MODELS, VISION_MODELS
+from ...model_tables import (
+    CHAT_ALIASES,
+    DEFAULT_MODEL,
+    DEFAULT_VISION_MODEL,
+    TEXT_MODELS,
+    VISION_MODELS,
+)
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.response import ProviderInfo
 from ...typing import Messages

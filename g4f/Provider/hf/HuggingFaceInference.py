@@ -9,7 +9,7 @@ from ...config import get_hf_token, hf_router_endpoint
 from ...debug import logger
 from ...errors import ModelNotFoundError, NetworkError, TimeoutError
 from ...inputs import join_url
-from ...models import (
+from ...model_tables import (
     CHAT_ALIASES,
     DEFAULT_IMAGE_MODEL,
     DEFAULT_MODEL,

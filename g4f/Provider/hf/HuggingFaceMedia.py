@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from ...config import default_timeout, get_hf_token, hf_endpoint
 from ...errors import BadRequestError, G4FError, ModelNotFoundError
 from ...inputs import check_model_id, join_url
-from ...models import IMAGE_ALIASES, IMAGE_MODELS, VIDEO_ALIASES
+from ...model_tables import IMAGE_ALIASES, IMAGE_MODELS, VIDEO_ALIASES
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.helper import format_media_prompt
 from ...providers.response import MediaResponse, ProviderInfo

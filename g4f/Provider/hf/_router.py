@@ -31,8 +31,8 @@ __all__ = [
 MAX_LOADING_WAIT = 60.0
 
 TOKEN_HINT = (
-    "pass api_key=..., set HF_TOKEN (or HUGGINGFACE_API_KEY), or log in with "
-    "`hf auth login`; create a token with the 'Make calls to Inference Providers' "
+    "pass api_key=..., set HF_TOKEN (or HUGGINGFACE_API_KEY), or save one with "
+    "`g4f login token`; create a token with the 'Make calls to Inference Providers' "
     "permission at https://huggingface.co/settings/tokens"
 )
 
