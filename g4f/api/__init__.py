@@ -11,6 +11,7 @@ side (``aiohttp.web``), imported inside :func:`create_app` / :func:`run_api` so 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._config import DEFAULT_MAX_BODY, DEFAULT_SHUTDOWN_TIMEOUT, ApiConfig
@@ -31,6 +32,7 @@ def create_app(
     media_provider: Any = None,
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT,
     disconnect_poll: float = 0.2,
+    cors_origins: Sequence[str] | None = None,
 ) -> web.Application:
     """An aiohttp application serving the OpenAI-compatible API.
 
@@ -42,7 +44,8 @@ def create_app(
     (name, class or instance) for chat / media requests that name none (default
     AnyProvider). ``shutdown_timeout``: seconds running requests get to finish when
     the server stops. ``disconnect_poll``: how often (seconds) a waiting request
-    checks that its client is still connected.
+    checks that its client is still connected. ``cors_origins``: browser origins allowed
+    to call the API (default ``G4F_CORS_ORIGINS``, comma-separated; none: CORS off).
     """
     from .._secrets import add_secret
     from ._app import build_app
@@ -57,7 +60,13 @@ def create_app(
         os.environ["G4F_COOKIES_DIR"] = path
     if max_body < 1:
         raise ValueError("max_body must be positive")
+    from ._cors import cors_origins_from_env
+
+    origins = tuple(cors_origins) if cors_origins is not None else cors_origins_from_env()
+    if "*" in origins:
+        raise ValueError("CORS origins must be named (https://app.example), not '*'")
     config = ApiConfig(
+        cors_origins=origins,
         api_key=api_key or None,
         max_body=max_body,
         provider=provider,

@@ -23,6 +23,8 @@ class ApiConfig:
     media_provider: Any = None
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
     disconnect_poll: float = 0.2
+    #: Browser origins allowed by CORS (empty: CORS off).
+    cors_origins: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else None

@@ -19,16 +19,28 @@ async def serve(
     *,
     stop: asyncio.Event | None = None,
     on_ready: Callable[[str, int], None] | None = None,
+    access_log: bool = True,
     **app_kwargs: Any,
 ) -> None:
-    """Run the API on ``host:port`` until ``stop`` is set or a SIGINT/SIGTERM arrives."""
+    """Run the API on ``host:port`` until ``stop`` is set or a SIGINT/SIGTERM arrives.
+
+    ``access_log``: one line per request on the ``g4f.access`` logger (shown on stderr).
+    """
     from . import create_app
     from ._config import DEFAULT_SHUTDOWN_TIMEOUT
 
     app = create_app(**app_kwargs)
     timeout = float(app_kwargs.get("shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT))
+    from ._cors import ACCESS_LOGGER, AccessLogger
+
+    if access_log:
+        _show_access_log()
     runner = web.AppRunner(
-        app, handle_signals=False, shutdown_timeout=timeout + 5.0, access_log=None
+        app,
+        handle_signals=False,
+        shutdown_timeout=timeout + 5.0,
+        access_log=ACCESS_LOGGER if access_log else None,
+        access_log_class=AccessLogger,
     )
     await runner.setup()
     stop = stop or asyncio.Event()
@@ -58,3 +70,21 @@ async def serve(
         for signum in installed:
             loop.remove_signal_handler(signum)
         await runner.cleanup()
+
+
+def _show_access_log() -> None:
+    """Print ``g4f.access`` lines on stderr (once), through the redacting filter."""
+    import logging
+
+    from ..debug import RedactingFilter
+    from ._cors import ACCESS_LOGGER
+
+    if any(getattr(h, "_g4f_access", False) for h in ACCESS_LOGGER.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    handler._g4f_access = True  # type: ignore[attr-defined]
+    ACCESS_LOGGER.addHandler(handler)
+    ACCESS_LOGGER.setLevel(logging.INFO)
+    ACCESS_LOGGER.propagate = False

@@ -46,6 +46,16 @@ def add_service_parsers(sub: Any) -> None:
         help="seconds running requests get to finish on stop",
     )
     api.add_argument("--debug", action="store_true", help="log g4f's debug lines to stderr")
+    api.add_argument(
+        "--cors-origin",
+        action="append",
+        default=None,
+        metavar="ORIGIN",
+        help="allow browser calls from ORIGIN (repeatable; default $G4F_CORS_ORIGINS; none: off)",
+    )
+    api.add_argument(
+        "--quiet", action="store_true", help="no access log line per request on stderr"
+    )
     api.set_defaults(command="api")
     login = sub.add_parser("login", help="log in to a service in a browser and keep its cookies")
     login.add_argument(
@@ -67,6 +77,8 @@ def run_api_command(args: argparse.Namespace, term: Term) -> int:
     parse_bind(args.bind)
     if args.max_body < 1:
         raise UsageError("--max-body must be positive")
+    if "*" in (args.cors_origin or []):
+        raise UsageError("--cors-origin takes named origins (https://app.example), not '*'")
     if args.provider:
         from ..Provider import get_provider
 
@@ -86,6 +98,8 @@ def run_api_command(args: argparse.Namespace, term: Term) -> int:
             max_body=args.max_body,
             provider=args.provider,
             shutdown_timeout=args.shutdown_timeout,
+            cors_origins=args.cors_origin,
+            access_log=not args.quiet,
         )
     except OSError as exc:
         term.error(f"cannot listen on {args.bind}: {exc.strerror or exc}")
