@@ -16,6 +16,12 @@ __all__ = [
     "DEFAULT_MODEL",
     "DEFAULT_VISION_MODEL",
     "DEFAULT_IMAGE_MODEL",
+    "EMBEDDING_ALIASES",
+    "TRANSCRIPTION_ALIASES",
+    "SPEECH_ALIASES",
+    "DEFAULT_EMBEDDING_MODEL",
+    "DEFAULT_TRANSCRIPTION_MODEL",
+    "DEFAULT_SPEECH_MODEL",
     "model_type",
     "is_vision",
 ]
@@ -89,12 +95,50 @@ VIDEO_ALIASES: dict[str, str] = {
 }
 
 
+#: Embedding alias → Hub id (feature-extraction).
+EMBEDDING_ALIASES: dict[str, str] = {
+    "bge-small": "BAAI/bge-small-en-v1.5",
+    "bge-base": "BAAI/bge-base-en-v1.5",
+    "bge-large": "BAAI/bge-large-en-v1.5",
+    "bge-m3": "BAAI/bge-m3",
+    "all-minilm-l6-v2": "sentence-transformers/all-MiniLM-L6-v2",
+    "multilingual-e5-large": "intfloat/multilingual-e5-large",
+}
+DEFAULT_EMBEDDING_MODEL = "BAAI/bge-small-en-v1.5"
+
+#: Speech-recognition alias → Hub id; ``whisper-1`` is the name OpenAI's SDKs default to.
+TRANSCRIPTION_ALIASES: dict[str, str] = {
+    "whisper-1": "openai/whisper-large-v3",
+    "whisper-large-v3": "openai/whisper-large-v3",
+    "whisper-large-v3-turbo": "openai/whisper-large-v3-turbo",
+}
+DEFAULT_TRANSCRIPTION_MODEL = "openai/whisper-large-v3"
+
+#: Text-to-speech alias → Hub id; ``tts-1`` is the name OpenAI's SDKs default to.
+SPEECH_ALIASES: dict[str, str] = {
+    "tts-1": "facebook/mms-tts-eng",
+    "tts-1-hd": "facebook/mms-tts-eng",
+    "mms-tts-eng": "facebook/mms-tts-eng",
+}
+DEFAULT_SPEECH_MODEL = "facebook/mms-tts-eng"
+
+_TASK_TYPES = (
+    (EMBEDDING_ALIASES, "embedding"),
+    (TRANSCRIPTION_ALIASES, "transcription"),
+    (SPEECH_ALIASES, "speech"),
+)
+
+
 def model_type(name: str) -> str:
-    """``"image"``, ``"video"`` or ``"chat"`` for a public name or Hub id."""
+    """``"chat"``, ``"image"``, ``"video"``, ``"embedding"``, ``"transcription"`` or
+    ``"speech"`` for a public name or Hub id."""
     if name in IMAGE_ALIASES or name in IMAGE_MODELS or name in IMAGE_ALIASES.values():
         return "image"
     if name in VIDEO_ALIASES or name in VIDEO_ALIASES.values():
         return "video"
+    for table, kind in _TASK_TYPES:
+        if name in table or name in table.values():
+            return kind
     return "chat"
 
 

@@ -12,6 +12,7 @@ side (``aiohttp.web``), imported inside :func:`create_app` / :func:`run_api` so 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ._config import (
@@ -49,6 +50,7 @@ def create_app(
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     keepalive: float | None = None,
     response_store: Any = None,
+    cors_origins: Sequence[str] | None = None,
 ) -> web.Application:
     """An aiohttp application serving the OpenAI-compatible API.
 
@@ -75,12 +77,19 @@ def create_app(
     gets a keep-alive (SSE comment or ``ping`` event; default ``G4F_KEEPALIVE`` or 15).
     ``response_store``: where ``/v1/responses`` keeps stored responses (an object with
     async ``get`` / ``put`` / ``delete``; default in memory).
+    ``cors_origins``: browser origins allowed to call the API (default
+    ``G4F_CORS_ORIGINS``, comma-separated; none: CORS off; ``*`` is refused).
     """
     from .._secrets import add_secret
     from ..debug import redact_all_logging
     from ._app import build_app
+    from ._cors import cors_origins_from_env
 
+    origins = tuple(cors_origins) if cors_origins is not None else cors_origins_from_env()
+    if "*" in origins:
+        raise ValueError("CORS origins must be named (https://app.example), not '*'")
     config = ApiConfig(
+        cors_origins=origins,
         api_key=api_key or None,
         max_body=max_body,
         provider=provider,

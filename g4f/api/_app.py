@@ -8,6 +8,7 @@ from aiohttp import web
 
 from ..debug import logger
 from ._config import ApiConfig
+from ._cors import add_cors_headers, cors_middleware
 from ._errors import error_body, error_payload
 from ._guard import check_request_head
 from ._gui import register_gui
@@ -77,10 +78,13 @@ def make_auth_middleware(
 
 def build_app(config: ApiConfig) -> web.Application:
     """The application for ``config`` (see :func:`g4f.api.create_app`)."""
-    app = web.Application(
-        middlewares=[errors_middleware, anthropic_errors, make_auth_middleware(config)],
-        client_max_size=config.max_body,
-    )
+    middlewares = [errors_middleware, anthropic_errors, make_auth_middleware(config)]
+    if config.cors_origins:
+        # Preflights are answered before the key check: browsers send them without it.
+        middlewares.insert(0, cors_middleware(config.cors_origins))
+    app = web.Application(middlewares=middlewares, client_max_size=config.max_body)
+    if config.cors_origins:
+        app.on_response_prepare.append(add_cors_headers(config.cors_origins))
     inflight = Inflight(poll=config.disconnect_poll)
     app[CONFIG_KEY] = config
     app[INFLIGHT_KEY] = inflight

@@ -54,6 +54,8 @@ class ApiConfig:
     keepalive: float = DEFAULT_KEEPALIVE
     #: A :class:`g4f.api._response_store.ResponseStore` (None: in-process memory).
     response_store: Any = None
+    #: Browser origins allowed by CORS (empty: CORS off).
+    cors_origins: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_body < 1:

@@ -296,7 +296,8 @@ class GuardedRunner(web.AppRunner):
     def __init__(
         self, app: web.Application, config: ApiConfig, max_connections: int, **kwargs: Any
     ):
-        super().__init__(app, keepalive_timeout=config.keepalive_timeout, access_log=None, **kwargs)
+        kwargs.setdefault("access_log", None)
+        super().__init__(app, keepalive_timeout=config.keepalive_timeout, **kwargs)
         self._guard = (config, max_connections)
 
     async def _make_server(self) -> web.Server:

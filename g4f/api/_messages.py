@@ -23,7 +23,7 @@ from ..protocols.anthropic_events import PING, MessagesEncoder
 from ..protocols.tokens import estimate_messages
 from ._errors import ApiError, error_payload
 from ._events import StopMatcher, collect, encode, stream_events
-from ._guard import make_expect_handler, read_body
+from ._guard import read_body
 from ._schema import parse_json
 from ._stream import ClientGone
 
@@ -99,9 +99,9 @@ class MessagesApi:
         self.keepalive = keepalive
 
     def register(self, app: web.Application) -> None:
-        expect = make_expect_handler(self.routes.config)
-        app.router.add_post(_PREFIX, self.create, expect_handler=expect)
-        app.router.add_post(_PREFIX + "/count_tokens", self.count_tokens, expect_handler=expect)
+        add = self.routes.adder(app)
+        add("POST", _PREFIX, self.create)
+        add("POST", _PREFIX + "/count_tokens", self.count_tokens)
 
     async def create(self, request: web.Request) -> web.StreamResponse:
         body = _parse(await read_body(request, self.routes.config))
@@ -110,7 +110,11 @@ class MessagesApi:
         if key:
             params["api_key"] = key
         chunks = self.routes.client.chat.completions.create(
-            body.messages, body.model, body.provider, stream=True, **params
+            body.messages,
+            body.model,
+            self.routes.pinned(request) or body.provider,
+            stream=True,
+            **params,
         )
         encoder = MessagesEncoder(body, estimate_messages(body.messages, params.get("tools")))
         # Stop sequences are matched here rather than upstream, so the answer can say

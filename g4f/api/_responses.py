@@ -21,7 +21,6 @@ from ..protocols.tokens import estimate_messages
 from ..typing import Messages
 from ._errors import ApiError, error_payload
 from ._events import COMMENT, collect, encode, stream_events
-from ._guard import make_expect_handler
 from ._response_store import ResponseStore
 
 if TYPE_CHECKING:
@@ -56,9 +55,7 @@ class ResponsesApi:
         self.keepalive = keepalive
 
     def register(self, app: web.Application) -> None:
-        app.router.add_post(
-            "/v1/responses", self.create, expect_handler=make_expect_handler(self.routes.config)
-        )
+        self.routes.adder(app)("POST", "/v1/responses", self.create)
         app.router.add_get("/v1/responses/{id}", self.retrieve)
         app.router.add_delete("/v1/responses/{id}", self.delete)
 
@@ -81,7 +78,11 @@ class ResponsesApi:
         if key:
             params["api_key"] = key
         chunks = self.routes.client.chat.completions.create(
-            messages, body.model, body.provider, stream=True, **params
+            messages,
+            body.model,
+            self.routes.pinned(request) or body.provider,
+            stream=True,
+            **params,
         )
         encoder = ResponsesEncoder(body, estimate_messages(messages, params.get("tools")))
 

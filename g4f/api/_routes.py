@@ -18,7 +18,10 @@ from ._payloads import completion_payload, images_payload, models_payload
 from ._schema import parse_chat, parse_json, parse_media
 from ._stream import Inflight, stream_response
 
-__all__ = ["Routes"]
+__all__ = ["Routes", "PINNED_PREFIX"]
+
+#: Routes under this prefix use the provider named in the path.
+PINNED_PREFIX = "/api/{provider}"
 
 
 class Routes:
@@ -33,15 +36,47 @@ class Routes:
         app.router.add_get("/", self.health)
         app.router.add_get("/health", self.health)
         app.router.add_get("/v1/health", self.health)
-        app.router.add_get("/v1/models", self.models)
+        add = self.adder(app)
+        add("GET", "/v1/models", self.models)
         app.router.add_get("/v1/models/{model:.+}", self.model)
         app.router.add_get("/v1/providers", self.providers)
         app.router.add_get("/v1/providers/{name}", self.provider)
-        # Every POST route refuses an oversized or unauthorised upload before 100 Continue.
+        add("POST", "/v1/chat/completions", self.chat)
+        add("POST", "/v1/images/generations", self.images)
+        add("POST", "/v1/media/generations", self.media)
+        from ._tasks import TaskRoutes
+
+        TaskRoutes(self).register(add)
+
+    def adder(self, app: web.Application) -> Any:
+        """``add(method, path, handler)``: the route, and its twin under
+        ``/api/{provider}`` that pins the provider without a body field (as gpt4free).
+
+        Every POST route refuses an oversized or unauthorised upload before 100 Continue.
+        """
         expect = make_expect_handler(self.config)
-        app.router.add_post("/v1/chat/completions", self.chat, expect_handler=expect)
-        app.router.add_post("/v1/images/generations", self.images, expect_handler=expect)
-        app.router.add_post("/v1/media/generations", self.media, expect_handler=expect)
+
+        def add(method: str, path: str, handler: Any) -> None:
+            extra = {"expect_handler": expect} if method == "POST" else {}
+            app.router.add_route(method, path, handler, **extra)
+            app.router.add_route(method, PINNED_PREFIX + path, handler, **extra)
+
+        return add
+
+    def pinned(self, request: web.Request) -> str | None:
+        """The provider named in an ``/api/{provider}/...`` path (checked to exist)."""
+        name = request.match_info.get("provider")
+        if name is None:
+            return None
+        from ..errors import ProviderNotFoundError
+        from ..Provider import get_provider
+
+        try:
+            return get_provider(name).__name__
+        except ProviderNotFoundError:
+            raise ApiError(
+                404, f"Provider not found: {name}", code="provider_not_found", param="provider"
+            ) from None
 
     async def _body(self, request: web.Request) -> dict[str, Any]:
         return parse_json(await read_body(request, self.config))
@@ -63,7 +98,9 @@ class Routes:
         )
 
     async def models(self, request: web.Request) -> web.Response:
-        return web.json_response(models_payload(self.client.models.list()))
+        pinned = self.pinned(request)
+        client = self.client if pinned is None else AsyncClient(provider=pinned)
+        return web.json_response(models_payload(client.models.list()))
 
     async def model(self, request: web.Request) -> web.Response:
         wanted = request.match_info["model"]
@@ -90,16 +127,17 @@ class Routes:
         key = self._provider_key(request)
         if key:
             params["api_key"] = key
+        provider = self.pinned(request) or body.provider
+        request["g4f_model"] = body.model
         completions = self.client.chat.completions
         if not body.stream:
             completion = await self.inflight.run(
                 request,
-                completions.create(
-                    body.messages, body.model, body.provider, stream=False, **params
-                ),
+                completions.create(body.messages, body.model, provider, stream=False, **params),
             )
+            request["g4f_provider"] = completion.provider
             return web.json_response(completion_payload(completion))
-        chunks = completions.create(body.messages, body.model, body.provider, stream=True, **params)
+        chunks = completions.create(body.messages, body.model, provider, stream=True, **params)
         return await self.inflight.run(
             request, stream_response(request, chunks, body.include_usage, self.inflight)
         )
@@ -116,17 +154,19 @@ class Routes:
         key = self._provider_key(request)
         if key:
             params["api_key"] = key
+        request["g4f_model"] = body.model or default_model
         result = await self.inflight.run(
             request,
             self.client.images.generate(
                 body.prompt,
                 body.model or default_model,
-                body.provider,
+                self.pinned(request) or body.provider,
                 response_format=body.response_format,
                 n=body.n,
                 **params,
             ),
         )
+        request["g4f_provider"] = result.provider
         return web.json_response(images_payload(result))
 
 

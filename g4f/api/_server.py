@@ -56,12 +56,14 @@ async def serve(
     *,
     stop: asyncio.Event | None = None,
     on_ready: Callable[[str, int], None] | None = None,
+    access_log: bool = True,
     **app_kwargs: Any,
 ) -> None:
     """Run the API on ``host:port`` until ``stop`` is set or a SIGINT/SIGTERM arrives.
 
     Connections are guarded (see :mod:`g4f.api._connections`): a deadline for every
     request head, the keep-alive timeout, at most ``max_connections`` open at once.
+    ``access_log``: one line per request on the ``g4f.access`` logger (shown on stderr).
     """
     from aiohttp import web
 
@@ -70,12 +72,18 @@ async def serve(
 
     app = create_app(**app_kwargs)
     config = app[CONFIG_KEY]
+    from ._cors import ACCESS_LOGGER, AccessLogger
+
+    if access_log:
+        _show_access_log()
     runner = GuardedRunner(
         app,
         config,
         connection_budget(config.max_connections),
         handle_signals=False,
         shutdown_timeout=config.shutdown_timeout + 5.0,
+        access_log=ACCESS_LOGGER if access_log else None,
+        access_log_class=AccessLogger,
     )
     await runner.setup()
     stop = stop or asyncio.Event()
@@ -105,3 +113,21 @@ async def serve(
         for signum in installed:
             loop.remove_signal_handler(signum)
         await runner.cleanup()
+
+
+def _show_access_log() -> None:
+    """Print ``g4f.access`` lines on stderr (once), through the redacting filter."""
+    import logging
+
+    from ..debug import RedactingFilter
+    from ._cors import ACCESS_LOGGER
+
+    if any(getattr(h, "_g4f_access", False) for h in ACCESS_LOGGER.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    handler._g4f_access = True  # type: ignore[attr-defined]
+    ACCESS_LOGGER.addHandler(handler)
+    ACCESS_LOGGER.setLevel(logging.INFO)
+    ACCESS_LOGGER.propagate = False

@@ -120,6 +120,16 @@ def add_service_parsers(sub: Any) -> None:
             help=f"{meaning} (default ${env} or {default:g})",
         )
     api.add_argument("--debug", action="store_true", help="log g4f's debug lines to stderr")
+    api.add_argument(
+        "--cors-origin",
+        action="append",
+        default=None,
+        metavar="ORIGIN",
+        help="allow browser calls from ORIGIN (repeatable; default $G4F_CORS_ORIGINS; none: off)",
+    )
+    api.add_argument(
+        "--quiet", action="store_true", help="no access log line per request on stderr"
+    )
     api.set_defaults(command="api")
     login = sub.add_parser("login", help="log in to a service in a browser and keep its cookies")
     login.add_argument(
@@ -141,6 +151,8 @@ def run_api_command(args: argparse.Namespace, term: Term) -> int:
     parse_bind(args.bind)
     if args.max_body < 1:
         raise UsageError("--max-body must be positive")
+    if "*" in (args.cors_origin or []):
+        raise UsageError("--cors-origin takes named origins (https://app.example), not '*'")
     if args.provider:
         from ..Provider import get_provider
 
@@ -162,6 +174,8 @@ def run_api_command(args: argparse.Namespace, term: Term) -> int:
             provider=args.provider,
             shutdown_timeout=args.shutdown_timeout,
             **limits,
+            cors_origins=args.cors_origin,
+            access_log=not args.quiet,
         )
     except OSError as exc:
         term.error(f"cannot listen on {args.bind}: {exc.strerror or exc}")

@@ -14,6 +14,7 @@ from .._loop import iter_sync, run_sync
 from .images import AsyncImages
 from .service import model_name, normalize_messages, resolve_provider
 from .stubs import ChatCompletion, ChatCompletionChunk, ClientModel, ImagesResponse, ModelsPage
+from .tasks import AsyncAudio, AsyncEmbeddings, Audio, Embeddings
 
 __all__ = ["Client", "AsyncClient", "ChatCompletion", "ChatCompletionChunk", "ImagesResponse"]
 
@@ -156,6 +157,8 @@ class AsyncClient(_BaseClient):
         self.images = AsyncImages(self)
         self.media = self.images
         self.models = AsyncModels(self)
+        self.embeddings = AsyncEmbeddings(self)
+        self.audio = AsyncAudio(self)
 
 
 class Completions:
@@ -214,3 +217,5 @@ class Client(_BaseClient):
         self.images = Images(self)
         self.media = self.images
         self.models = AsyncModels(self)
+        self.embeddings = Embeddings(self)
+        self.audio = Audio(self)

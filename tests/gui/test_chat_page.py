@@ -255,6 +255,8 @@ async def test_markdown_code_reasoning_media_and_no_script(start) -> None:
             await asyncio.sleep(0.05)
         assert mocks.EchoProvider.calls == calls + 1
         await page.wait("!document.querySelector('#send').disabled")
+        # The regenerated answer replaces the old one (rendered on the next frame).
+        await page.wait(f"{LAST_ANSWER}.includes('again please')")
         answers = await page.page.evaluate(
             "[...document.querySelectorAll('article.assistant .content')].map(a => a.textContent)"
         )

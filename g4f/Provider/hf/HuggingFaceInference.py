@@ -26,13 +26,16 @@ from ._inference_hub import IMAGE_TASK, get_model_data, trending_models
 from ._inference_image import generate_images
 from ._inference_tgi import TgiParser, completion_as_event, tgi_parameters
 from ._router import auth_headers, image_size, open_with_wait
+from ._tasks import RouterTasks
 from ._templates import DEFAULT_MAX_INPUT_LENGTH, PromptTemplate, build_inputs, choose_template
 
 __all__ = ["HuggingFaceInference"]
 
 
-class HuggingFaceInference(AsyncGeneratorProvider, ProviderModelMixin):
+class HuggingFaceInference(AsyncGeneratorProvider, ProviderModelMixin, RouterTasks):
     """Text generation with prompt templates, and text-to-image, on the router's hf-inference.
+
+    Also embeddings, speech recognition and text to speech (:class:`RouterTasks`).
 
     The prompt template is chosen from the model's Hub metadata (``config.model_type``,
     ``author``, eos token). ``action="continue"`` leaves the last assistant turn open.
