@@ -3,6 +3,12 @@
 ``client.chat.completions.create(...)``, ``client.images.generate(...)`` (and
 ``client.media``), ``client.models.list()``. The sync client drives the async core
 on a background loop thread, so it also works inside a running event loop.
+
+Each client owns a connection pool (:class:`g4f.requests.ConnectionPool`): its chat
+calls reuse keep-alive connections until ``close()`` (``await client.close()`` for
+``AsyncClient``, or use either as a context manager). A client dropped without
+closing has its connections closed when it is garbage collected or its event loop
+shuts down.
 """
 
 from __future__ import annotations
@@ -39,6 +45,20 @@ class _BaseClient:
         self.media_provider = media_provider or image_provider
         self.base_url = base_url
         self.default_kwargs = kwargs
+        self._pool: Any = None
+
+    def _connection_pool(self) -> Any:
+        """This client's pool (made on first use: nothing is imported before a call)."""
+        if self._pool is None:
+            from ..requests.pool import ConnectionPool
+
+            self._pool = ConnectionPool()
+        return self._pool
+
+    async def _close_pool(self) -> None:
+        pool = self._pool
+        if pool is not None:
+            await pool.close()
 
     def get_proxy(self) -> str | None:
         if isinstance(self.proxies, str):
@@ -83,9 +103,12 @@ class AsyncCompletions:
         chosen = resolve_provider(provider, self._client.provider)
         params = _request_kwargs(self._client, **kwargs)
         name = model_name(model)
+        from ..requests.pool import iter_in_pool, run_in_pool
+
+        pool = self._client._connection_pool()
         if stream:
-            return stream_chunks(chosen, name, messages, stream=True, **params)
-        return collect_completion(chosen, name, messages, stream=False, **params)
+            return iter_in_pool(pool, stream_chunks(chosen, name, messages, stream=True, **params))
+        return run_in_pool(pool, collect_completion(chosen, name, messages, stream=False, **params))
 
 
 class AsyncChat:
@@ -132,7 +155,11 @@ def _owner(name: str) -> str:
 
 
 class AsyncClient(_BaseClient):
-    """The async client: ``await client.chat.completions.create(...)``."""
+    """The async client: ``await client.chat.completions.create(...)``.
+
+    ``async with AsyncClient() as client:`` closes its connections at the end of the
+    block; so does ``await client.close()``.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -140,6 +167,20 @@ class AsyncClient(_BaseClient):
         self.images = AsyncImages(self)
         self.media = self.images
         self.models = AsyncModels(self)
+
+    async def close(self) -> None:
+        """Close the client's pooled connections (a later call opens new ones)."""
+        await self._close_pool()
+
+    async def aclose(self) -> None:
+        """Same as :meth:`close`."""
+        await self._close_pool()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._close_pool()
 
 
 class Completions:
@@ -190,7 +231,11 @@ class Images:
 
 
 class Client(_BaseClient):
-    """The sync client: ``client.chat.completions.create(...)``."""
+    """The sync client: ``client.chat.completions.create(...)``.
+
+    ``with Client() as client:`` closes its connections at the end of the block; so
+    does ``client.close()``.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -198,3 +243,14 @@ class Client(_BaseClient):
         self.images = Images(self)
         self.media = self.images
         self.models = AsyncModels(self)
+
+    def close(self) -> None:
+        """Close the client's pooled connections (a later call opens new ones)."""
+        if self._pool is not None and self._pool.is_open:
+            run_sync(self._close_pool())
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -16,7 +16,8 @@ from typing import Any
 
 from ..config import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STREAM_TIMEOUT, DEFAULT_TIMEOUT
 from ..errors import MissingRequirementsError
-from .sse import SSEEvent, iter_ndjson, iter_sse, iter_sse_json
+from .raise_for_status import raise_for_status
+from .sse import LineDecoder, SSEEvent, decode_json_line, iter_ndjson, iter_sse, iter_sse_json
 
 __all__ = ["StreamSession", "StreamResponse", "FormFile", "Timeouts"]
 
@@ -86,8 +87,6 @@ class StreamResponse:
 
     async def json(self) -> Any:
         """The body as JSON; a typed error when it is not JSON."""
-        from .sse import decode_json_line
-
         return decode_json_line(await self.text(), self.provider)
 
     def iter_content(self) -> AsyncIterator[bytes]:
@@ -96,8 +95,6 @@ class StreamResponse:
 
     async def iter_lines(self) -> AsyncIterator[str]:
         """Body lines as text, split across reads correctly."""
-        from .sse import LineDecoder
-
         decoder = LineDecoder(self._max_line)
         async for chunk in self.iter_content():
             for line in decoder.feed(chunk):
@@ -119,8 +116,6 @@ class StreamResponse:
 
     async def raise_for_status(self) -> None:
         """Raise the typed error for an error status (reads a bounded part of the body)."""
-        from .raise_for_status import raise_for_status
-
         await raise_for_status(self)
 
     def __repr__(self) -> str:
