@@ -10,6 +10,7 @@ from aiohttp import web
 from ..debug import logger
 from ._config import ApiConfig
 from ._errors import ApiError, error_body, error_payload
+from ._pool import install_pool
 from ._routes import Routes
 from ._stream import ClientGone, Inflight
 
@@ -109,6 +110,7 @@ def build_app(config: ApiConfig) -> web.Application:
     app[CONFIG_KEY] = config
     app[INFLIGHT_KEY] = inflight
     Routes(config, inflight).register(app)
+    install_pool(app)
 
     async def on_shutdown(app: web.Application) -> None:
         await inflight.drain(config.shutdown_timeout)

@@ -48,10 +48,18 @@ class _BaseClient:
         self._pool: Any = None
 
     def _connection_pool(self) -> Any:
-        """This client's pool (made on first use: nothing is imported before a call)."""
-        if self._pool is None:
-            from ..requests.pool import ConnectionPool
+        """The pool for a call: one the caller put in force, else the client's own.
 
+        The client's pool is made on first use (nothing is imported before a call).
+        A pool in force (``async with connection_pool():``, the API server's) wins, so
+        its owner decides when the connections close.
+        """
+        from ..requests.pool import ConnectionPool, pool_in_force
+
+        pool = pool_in_force()
+        if pool is not None:
+            return pool
+        if self._pool is None:
             self._pool = ConnectionPool()
         return self._pool
 

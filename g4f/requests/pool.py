@@ -34,6 +34,7 @@ __all__ = [
     "ConnectionPool",
     "connection_pool",
     "current_pool",
+    "pool_in_force",
     "shared_pool",
     "run_in_pool",
     "iter_in_pool",
@@ -259,6 +260,12 @@ async def iter_in_pool(pool: ConnectionPool, stream: AsyncIterator[T]) -> AsyncI
         aclose = getattr(stream, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def pool_in_force() -> ConnectionPool | None:
+    """The pool a caller put in force (``connection_pool()`` block, the API server), if any."""
+    ref = _current.get()
+    return None if ref is None else ref()
 
 
 def current_pool() -> ConnectionPool | None:
