@@ -48,17 +48,16 @@ class _BaseClient:
         self._pool: Any = None
 
     def _connection_pool(self) -> Any:
-        """The pool for a call: one the caller put in force, else the client's own.
+        """The client's own pool, or None when the caller put one in force.
 
-        The client's pool is made on first use (nothing is imported before a call).
         A pool in force (``async with connection_pool():``, the API server's) wins, so
-        its owner decides when the connections close.
+        its owner decides when the connections close; the client's own pool is made on
+        first use (nothing is imported before a call).
         """
         from ..requests.pool import ConnectionPool, pool_in_force
 
-        pool = pool_in_force()
-        if pool is not None:
-            return pool
+        if pool_in_force() is not None:
+            return None
         if self._pool is None:
             self._pool = ConnectionPool()
         return self._pool
@@ -115,8 +114,10 @@ class AsyncCompletions:
 
         pool = self._client._connection_pool()
         if stream:
-            return iter_in_pool(pool, stream_chunks(chosen, name, messages, stream=True, **params))
-        return run_in_pool(pool, collect_completion(chosen, name, messages, stream=False, **params))
+            chunks = stream_chunks(chosen, name, messages, stream=True, **params)
+            return chunks if pool is None else iter_in_pool(pool, chunks)
+        completion = collect_completion(chosen, name, messages, stream=False, **params)
+        return completion if pool is None else run_in_pool(pool, completion)
 
 
 class AsyncChat:
