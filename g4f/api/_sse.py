@@ -106,17 +106,24 @@ class BatchWriter:
         self._limit = limit
         self._parts: list[bytes] = []
         self._wake = asyncio.Event()
+        self._woken = False  # _wake set and not yet seen by the writer (cheaper than is_set())
         self._taken = asyncio.Event()
         self._closing = False
+        self._stopped = False
         self._task: asyncio.Task[None] = asyncio.ensure_future(self._run())
+        self._task.add_done_callback(self._on_stop)
+
+    def _on_stop(self, task: asyncio.Task[None]) -> None:
+        self._stopped = True
 
     def add(self, data: bytes) -> bool:
         """Queue ``data``; True when the reader must ``await backoff()`` (writer behind)."""
         parts = self._parts
         parts.append(data)
-        if not self._wake.is_set():
+        if not self._woken:
+            self._woken = True
             self._wake.set()
-        return len(parts) >= self._limit or self._task.done()
+        return len(parts) >= self._limit or self._stopped
 
     async def backoff(self) -> None:
         """Wait until the writer has taken the queue (raises its write error, if any)."""
@@ -136,6 +143,7 @@ class BatchWriter:
         while True:
             await wake.wait()
             wake.clear()
+            self._woken = False
             parts, self._parts = self._parts, []
             self._taken.set()
             if parts:
@@ -146,6 +154,7 @@ class BatchWriter:
     async def close(self) -> None:
         """Write what is queued and stop the writer (raises its write error, if any)."""
         self._closing = True
+        self._woken = True
         self._wake.set()
         await self._task
 
