@@ -80,6 +80,9 @@ class _Response:
         if failed or not self._done:
             # A body not read to the end (cancel, break, error) must not go back to the pool.
             self._raw.close()
+            # The socket closes in a callback the close just scheduled: let it run, so the
+            # connection is gone when the call ends (a pooled session is not closed after).
+            await asyncio.sleep(0)
         else:
             self._raw.release()
 
