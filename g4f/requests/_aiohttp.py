@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from .session import FormFile, StreamSession
 
 _CHUNK = 64 * 1024
+#: How long the end of a body may lag behind the [DONE] that ended its answer.
+_DRAIN_TIMEOUT = 0.25
 
 
 def translate(exc: BaseException, provider: str | None, stage: str) -> Exception:
@@ -57,6 +59,11 @@ class _Response:
         self.headers: Mapping[str, str] = raw.headers
         self.url = str(raw.url)
         self._done = False
+        self._complete = False
+
+    def mark_complete(self) -> None:
+        """The answer ended in-band (``[DONE]``): only the body's end can follow."""
+        self._complete = True
 
     def cookies(self) -> dict[str, str]:
         return {name: morsel.value for name, morsel in self._raw.cookies.items()}
@@ -76,7 +83,21 @@ class _Response:
             raise translate(exc, self._provider, "while reading the response") from None
         self._done = True
 
+    async def _drain(self) -> None:
+        content = self._raw.content
+        for _ in range(16):
+            if not await content.readany():
+                self._done = True
+                return
+
     async def release(self, failed: bool) -> None:
+        if not failed and not self._done and self._complete:
+            # The answer ended with [DONE] and the body's end (the chunked terminator) is
+            # usually right behind it: read it, so the connection can be reused.
+            try:
+                await asyncio.wait_for(self._drain(), _DRAIN_TIMEOUT)
+            except (*_TRANSPORT_ERRORS, asyncio.TimeoutError):
+                pass
         if failed or not self._done:
             # A body not read to the end (cancel, break, error) must not go back to the pool.
             self._raw.close()

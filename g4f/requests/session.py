@@ -108,7 +108,8 @@ class StreamResponse:
 
     def sse(self) -> AsyncIterator[Any]:
         """JSON payloads of an SSE body up to ``[DONE]``; in-band errors raised typed."""
-        return iter_sse_json(self.iter_content(), self.provider, self._max_line)
+        complete = getattr(self._backend, "mark_complete", None)
+        return iter_sse_json(self.iter_content(), self.provider, self._max_line, complete)
 
     def ndjson(self) -> AsyncIterator[Any]:
         """JSON objects of a newline-delimited body."""

@@ -206,3 +206,56 @@ async def test_a_request_header_overrides_the_session_header_whatever_its_case(
             ) as response:
                 assert (await response.json())["authorization"] == "Bearer request"
     assert [entry["authorization"] for entry in fake.seen] == ["Bearer request"]
+
+
+class LaggingEnd:
+    """Streams two events and ``[DONE]``, then ends the body after ``lag`` seconds."""
+
+    def __init__(self, lag: float) -> None:
+        self.lag = lag
+        self.ports: list[int] = []
+
+    def app(self) -> web.Application:
+        app = web.Application()
+
+        async def stream(request: web.Request) -> web.StreamResponse:
+            peer = request.transport.get_extra_info("peername") if request.transport else None
+            self.ports.append(peer[1] if peer else -1)
+            response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+            await response.prepare(request)
+            for text in ('data: {"n": 1}\n\n', 'data: {"n": 2}\n\n', "data: [DONE]\n\n"):
+                await response.write(text.encode())
+            await asyncio.sleep(self.lag)
+            await response.write_eof()
+            return response
+
+        app.router.add_get("/stream", stream)
+        return app
+
+
+async def _read_sse(url: str) -> list[Any]:
+    async with StreamSession(provider="P") as session:
+        async with session.get(url + "/stream") as response:
+            return [data async for data in response.sse()]
+
+
+async def test_a_stream_ended_by_done_gives_its_connection_back_to_the_pool() -> None:
+    fake = LaggingEnd(lag=0.05)
+    with FakeServer(fake.app()) as server:
+        async with connection_pool():
+            for _ in range(3):
+                assert await _read_sse(server.url) == [{"n": 1}, {"n": 2}]
+    assert len(fake.ports) == 3
+    assert len(set(fake.ports)) == 1, "the body's end after [DONE] was not read"
+
+
+async def test_a_body_that_never_ends_after_done_is_closed_not_awaited() -> None:
+    fake = LaggingEnd(lag=30)
+    with FakeServer(fake.app()) as server:
+        async with connection_pool():
+            started = asyncio.get_running_loop().time()
+            for _ in range(2):
+                assert await _read_sse(server.url) == [{"n": 1}, {"n": 2}]
+            elapsed = asyncio.get_running_loop().time() - started
+    assert elapsed < 5, f"waited {elapsed:.1f} s for a body that never ends"
+    assert len(set(fake.ports)) == 2, "a connection with an unread body went back to the pool"
