@@ -9,7 +9,6 @@ reads) and never raise a bare ``JSONDecodeError``: a bad line becomes a
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -174,41 +173,8 @@ class SSEDecoder:
 _raw_decode = json.JSONDecoder().raw_decode
 
 
-_LONG_DIGITS = re.compile(r"\d{20}").search
-#: ``orjson.loads`` when the optional "fast" extra is installed, False when it is not,
-#: None until the first line is decoded (imported then, not at import time).
-_fast_loads: Any = None
-
-
-def _load_fast() -> Any:
-    global _fast_loads
-    try:
-        import orjson
-    except ImportError:
-        _fast_loads = False
-    else:
-        _fast_loads = orjson.loads
-    return _fast_loads
-
-
 def decode_json_line(text: str, provider: str | None = None) -> Any:
-    """JSON of one stream line; :class:`StreamParseError` naming the line on failure.
-
-    With orjson installed a line is decoded by it first; anything it refuses (NaN,
-    integers beyond 64 bits, lone surrogates, malformed text) takes the standard
-    library's path, so results and errors are the standard library's (except that
-    orjson decodes nesting deeper than Python's recursion limit lets ``json`` go).
-    """
-    loads = _fast_loads
-    if loads is None:
-        loads = _load_fast()
-    # orjson reads integers beyond 64 bits as floats: a run of 20 digits takes the
-    # standard library's path (so does any such run inside a string, harmlessly).
-    if loads and not _LONG_DIGITS(text):
-        try:
-            return loads(text)
-        except ValueError:  # orjson.JSONDecodeError is a ValueError
-            pass
+    """JSON of one stream line; :class:`StreamParseError` naming the line on failure."""
     try:
         # raw_decode is json.loads without its whitespace regexes; a line it does not
         # consume exactly (surrounding whitespace, extra data) takes the full path.
