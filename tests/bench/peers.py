@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import venv
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,13 +118,15 @@ class Worker:
 
     def __init__(self, name: str, python: str, env: dict[str, str]) -> None:
         self.name = name
+        # A file, not a pipe: a chatty library must not block on a full stderr pipe.
+        self._stderr = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(
             [python, str(WORKER), name],
             env=env,
             cwd=str(WORKER.parent),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._stderr,
             text=True,
         )
         ready = self._read()
@@ -133,8 +136,8 @@ class Worker:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
-            assert self.process.stderr is not None
-            raise RuntimeError(f"{self.name} worker exited:\n{self.process.stderr.read()[-3000:]}")
+            self._stderr.seek(0)
+            raise RuntimeError(f"{self.name} worker exited:\n{self._stderr.read()[-3000:]}")
         return json.loads(line)  # type: ignore[no-any-return]
 
     def call(self, **command: Any) -> dict[str, Any]:
@@ -156,7 +159,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        for pipe in (self.process.stdin, self.process.stdout, self.process.stderr):
+        for pipe in (self.process.stdin, self.process.stdout, self._stderr):
             if pipe is not None:
                 try:
                     pipe.close()
