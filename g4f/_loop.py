@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import asyncio
     from concurrent.futures import Future
 
-__all__ = ["run_sync", "iter_sync"]
+__all__ = ["run_sync", "iter_sync", "in_background_loop"]
 
 T = TypeVar("T")
 
@@ -38,13 +38,14 @@ def _get_loop() -> asyncio.AbstractEventLoop:
         return _loop
 
 
-def _in_our_loop() -> bool:
+def in_background_loop() -> bool:
+    """Whether the caller runs on g4f's background loop (the sync API's calls do)."""
     return _thread is not None and threading.current_thread() is _thread
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to completion on the background loop and return its result."""
-    if _in_our_loop():
+    if in_background_loop():
         coro.close()
         raise RuntimeError("run_sync called from g4f's own loop thread")
     import asyncio
@@ -181,7 +182,7 @@ class _Pump:
 
 def iter_sync(agen: AsyncIterator[T]) -> Iterator[T]:
     """Iterate an async iterator from sync code; closing early closes ``agen``."""
-    if _in_our_loop():
+    if in_background_loop():
         raise RuntimeError("iter_sync called from g4f's own loop thread")
     pump = _Pump(agen, _get_loop())
     try:

@@ -40,3 +40,23 @@ def test_smoke_run_writes_sane_results(tmp_path: Path) -> None:
     assert START in text and END in text
     table = [line for line in text.splitlines() if line.startswith("| ")]
     assert len(table) == len(metrics) + 1
+
+
+def test_peer_workers_speak_the_protocol() -> None:
+    """The --peers worker protocol, with the two clients that need no venv (raw, g4f)."""
+    import sys
+
+    from tests.bench._server import RouterProcess
+    from tests.bench.peers import Worker, peer_env
+
+    with RouterProcess() as router:
+        for name in ("raw", "g4f"):
+            worker = Worker(name, sys.executable, peer_env(router.url, ours=True))
+            try:
+                assert worker.version
+                assert len(worker.call(op="seq", n=3)["ms"]) == 3
+                assert worker.call(op="stream", tokens=40)["count"] == 40
+                assert worker.call(op="burst", streams=3, tokens=20)["counts"] == [20, 20, 20]
+            finally:
+                worker.close()
+            assert worker.process.returncode == 0

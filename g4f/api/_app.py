@@ -13,6 +13,7 @@ from ._errors import error_body, error_payload
 from ._guard import check_request_head
 from ._gui import register_gui
 from ._messages import MessagesApi, anthropic_errors
+from ._pool import install_pool
 from ._response_store import MemoryResponseStore
 from ._responses import ResponsesApi
 from ._routes import Routes
@@ -96,6 +97,7 @@ def build_app(config: ApiConfig) -> web.Application:
     ResponsesApi(routes, store, config.keepalive).register(app)
     MessagesApi(routes, config.keepalive).register(app)
     register_gui(app)
+    install_pool(app)
 
     async def on_shutdown(app: web.Application) -> None:
         await inflight.drain(config.shutdown_timeout)

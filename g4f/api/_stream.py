@@ -18,7 +18,8 @@ from aiohttp import web
 from ..client.stubs import ChatCompletionChunk
 from ..debug import logger
 from ._errors import ApiError, error_body, error_payload
-from ._payloads import chunk_payload, sse, usage_chunk
+from ._payloads import sse, usage_chunk
+from ._sse import BatchWriter, ChunkEncoder
 
 __all__ = ["Inflight", "ClientGone", "stream_response"]
 
@@ -145,15 +146,29 @@ async def _pump(
     rest: AsyncIterator[ChatCompletionChunk],
     include_usage: bool,
 ) -> None:
+    # The chunks read in one task step go out in one write (see BatchWriter).
+    writer = BatchWriter(response)
+    encode = ChunkEncoder().encode
+    add = writer.add
     last = first
-    if first is not None:
-        await response.write(sse(chunk_payload(first)))
-        async for chunk in rest:
-            last = chunk
-            await response.write(sse(chunk_payload(chunk)))
-    if include_usage and last is not None:
-        await response.write(sse(usage_chunk(last)))
-    await response.write(_DONE)
+    try:
+        if first is not None:
+            add(encode(first))
+            async for chunk in rest:
+                last = chunk
+                if add(encode(chunk)):
+                    await writer.backoff()
+        if include_usage and last is not None:
+            add(sse(usage_chunk(last)))
+        add(_DONE)
+        await writer.close()
+    except BaseException:
+        # What was read before the failure still goes out, ahead of the error event.
+        with contextlib.suppress(Exception):
+            await writer.close()
+        raise
+    finally:
+        writer.cancel()
 
 
 async def _write_quietly(response: web.StreamResponse, data: bytes) -> None:

@@ -3,6 +3,12 @@
 ``client.chat.completions.create(...)``, ``client.images.generate(...)`` (and
 ``client.media``), ``client.models.list()``. The sync client drives the async core
 on a background loop thread, so it also works inside a running event loop.
+
+Each client owns a connection pool (:class:`g4f.requests.ConnectionPool`): its chat
+calls reuse keep-alive connections until ``close()`` (``await client.close()`` for
+``AsyncClient``, or use either as a context manager). A client dropped without
+closing has its connections closed when it is garbage collected or its event loop
+shuts down.
 """
 
 from __future__ import annotations
@@ -40,6 +46,27 @@ class _BaseClient:
         self.media_provider = media_provider or image_provider
         self.base_url = base_url
         self.default_kwargs = kwargs
+        self._pool: Any = None
+
+    def _connection_pool(self) -> Any:
+        """The client's own pool, or None when the caller put one in force.
+
+        A pool in force (``async with connection_pool():``, the API server's) wins, so
+        its owner decides when the connections close; the client's own pool is made on
+        first use (nothing is imported before a call).
+        """
+        from ..requests.pool import ConnectionPool, pool_in_force
+
+        if pool_in_force() is not None:
+            return None
+        if self._pool is None:
+            self._pool = ConnectionPool()
+        return self._pool
+
+    async def _close_pool(self) -> None:
+        pool = self._pool
+        if pool is not None:
+            await pool.close()
 
     def get_proxy(self) -> str | None:
         if isinstance(self.proxies, str):
@@ -84,9 +111,14 @@ class AsyncCompletions:
         chosen = resolve_provider(provider, self._client.provider)
         params = _request_kwargs(self._client, **kwargs)
         name = model_name(model)
+        from ..requests.pool import iter_in_pool, run_in_pool
+
+        pool = self._client._connection_pool()
         if stream:
-            return stream_chunks(chosen, name, messages, stream=True, **params)
-        return collect_completion(chosen, name, messages, stream=False, **params)
+            chunks = stream_chunks(chosen, name, messages, stream=True, **params)
+            return chunks if pool is None else iter_in_pool(pool, chunks)
+        completion = collect_completion(chosen, name, messages, stream=False, **params)
+        return completion if pool is None else run_in_pool(pool, completion)
 
 
 class AsyncChat:
@@ -149,7 +181,11 @@ def _owner(name: str) -> str:
 
 
 class AsyncClient(_BaseClient):
-    """The async client: ``await client.chat.completions.create(...)``."""
+    """The async client: ``await client.chat.completions.create(...)``.
+
+    ``async with AsyncClient() as client:`` closes its connections at the end of the
+    block; so does ``await client.close()``.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,6 +195,20 @@ class AsyncClient(_BaseClient):
         self.models = AsyncModels(self)
         self.embeddings = AsyncEmbeddings(self)
         self.audio = AsyncAudio(self)
+
+    async def close(self) -> None:
+        """Close the client's pooled connections (a later call opens new ones)."""
+        await self._close_pool()
+
+    async def aclose(self) -> None:
+        """Same as :meth:`close`."""
+        await self._close_pool()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._close_pool()
 
 
 class Completions:
@@ -209,7 +259,11 @@ class Images:
 
 
 class Client(_BaseClient):
-    """The sync client: ``client.chat.completions.create(...)``."""
+    """The sync client: ``client.chat.completions.create(...)``.
+
+    ``with Client() as client:`` closes its connections at the end of the block; so
+    does ``client.close()``.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -219,3 +273,14 @@ class Client(_BaseClient):
         self.models = AsyncModels(self)
         self.embeddings = Embeddings(self)
         self.audio = Audio(self)
+
+    def close(self) -> None:
+        """Close the client's pooled connections (a later call opens new ones)."""
+        if self._pool is not None and self._pool.is_open:
+            run_sync(self._close_pool())
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

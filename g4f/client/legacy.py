@@ -18,10 +18,13 @@ class ChatCompletion:
 
     @staticmethod
     async def _text(model: Any, messages: Any, provider: Any, **kwargs: Any) -> AsyncIterator[str]:
+        from ..requests.pool import iter_in_pool, shared_pool
         from ._chat import iter_events
 
         chosen = resolve_provider(provider)
         events = iter_events(chosen, model_name(model), normalize_messages(messages), **kwargs)
+        # Legacy calls have no client to own a pool: they share the process-wide one.
+        events = iter_in_pool(shared_pool(), events)
         async with aclosing(events):
             async for event in events:
                 if event.kind == "content":

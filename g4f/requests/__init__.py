@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .pool import ConnectionPool, connection_pool
+from .pool import ConnectionPool, connection_pool, shared_pool
 from .raise_for_status import raise_for_status
 from .session import FormFile, StreamResponse, StreamSession, Timeouts
 from .sse import SSEEvent, iter_ndjson, iter_sse, iter_sse_json, sse_stream
@@ -20,4 +20,5 @@ __all__ = [
     "raise_for_status",
     "ConnectionPool",
     "connection_pool",
+    "shared_pool",
 ]

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+from multidict import CIMultiDict
+from yarl import URL
 
 from ..errors import MissingRequirementsError, NetworkError, ResponseError, TimeoutError
 from ._body import read_limited
@@ -15,6 +17,8 @@ if TYPE_CHECKING:
     from .session import FormFile, StreamSession
 
 _CHUNK = 64 * 1024
+#: How long the end of a body may lag behind the [DONE] that ended its answer.
+_DRAIN_TIMEOUT = 0.25
 
 
 def translate(exc: BaseException, provider: str | None, stage: str) -> Exception:
@@ -55,6 +59,11 @@ class _Response:
         self.headers: Mapping[str, str] = raw.headers
         self.url = str(raw.url)
         self._done = False
+        self._complete = False
+
+    def mark_complete(self) -> None:
+        """The answer ended in-band (``[DONE]``): only the body's end can follow."""
+        self._complete = True
 
     def cookies(self) -> dict[str, str]:
         return {name: morsel.value for name, morsel in self._raw.cookies.items()}
@@ -74,21 +83,63 @@ class _Response:
             raise translate(exc, self._provider, "while reading the response") from None
         self._done = True
 
+    async def _drain(self) -> None:
+        content = self._raw.content
+        for _ in range(16):
+            if not await content.readany():
+                self._done = True
+                return
+
     async def release(self, failed: bool) -> None:
+        if not failed and not self._done and self._complete:
+            # The answer ended with [DONE] and the body's end (the chunked terminator) is
+            # usually right behind it: read it, so the connection can be reused.
+            try:
+                await asyncio.wait_for(self._drain(), _DRAIN_TIMEOUT)
+            except (*_TRANSPORT_ERRORS, asyncio.TimeoutError):
+                pass
         if failed or not self._done:
             # A body not read to the end (cancel, break, error) must not go back to the pool.
             self._raw.close()
+            # The socket closes in a callback the close just scheduled: let it run, so the
+            # connection is gone when the call ends (a pooled session is not closed after).
+            await asyncio.sleep(0)
         else:
             self._raw.release()
 
 
-def pool_connector() -> aiohttp.TCPConnector:
-    """A connector for a :class:`~g4f.requests.pool.ConnectionPool` (no limit on connections)."""
-    return aiohttp.TCPConnector(limit=0)
+def pool_session(idle_timeout: float) -> tuple[aiohttp.ClientSession, aiohttp.TCPConnector]:
+    """The session (and its connector) of a :class:`~g4f.requests.pool.ConnectionPool`.
+
+    No cookie jar and no default headers: every request carries its caller's own, so
+    nothing one caller sends or receives reaches another through the pool.
+    """
+    connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=idle_timeout)
+    session = aiohttp.ClientSession(
+        connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        timeout=aiohttp.ClientTimeout(total=None),
+        trust_env=False,
+    )
+    return session, connector
+
+
+def _merged(base: Mapping[str, str] | None, extra: Mapping[str, str]) -> Mapping[str, str]:
+    """``base`` overridden by ``extra`` (header names compared without case, as aiohttp does)."""
+    if not base:
+        return extra
+    merged = CIMultiDict(base)
+    merged.update(extra)
+    return merged
 
 
 class AiohttpTransport:
-    """Holds one ``aiohttp.ClientSession`` for a :class:`StreamSession`."""
+    """The aiohttp side of a :class:`StreamSession`.
+
+    In a connection pool it sends through the pool's shared ``ClientSession`` with its
+    own headers, cookies (a jar of its own, made when there is a cookie to keep) and
+    timeouts on each request; otherwise it holds a ``ClientSession`` of its own.
+    """
 
     def __init__(self, owner: StreamSession) -> None:
         self._owner = owner
@@ -100,19 +151,33 @@ class AiohttpTransport:
         from .pool import current_pool
 
         pool = current_pool()
-        connector = pool.connector() if pool is not None else None
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            connector_owner=connector is None,
-            headers=owner.headers,
-            cookies=owner._cookies,
-            timeout=self._timeout,
-            cookie_jar=aiohttp.CookieJar(unsafe=True),
-            trust_env=False,
-        )
+        shared = pool.session() if pool is not None else None
+        self._jar: aiohttp.CookieJar | None = None
+        if shared is not None:
+            self._session = shared
+            self._owns = False
+            self._headers: Mapping[str, str] | None = owner.headers or None
+            if owner._cookies:
+                self._cookie_jar().update_cookies(owner._cookies)
+        else:
+            self._owns = True
+            self._headers = None
+            self._session = aiohttp.ClientSession(
+                headers=owner.headers,
+                cookies=owner._cookies,
+                timeout=self._timeout,
+                cookie_jar=aiohttp.CookieJar(unsafe=True),
+                trust_env=False,
+            )
+
+    def _cookie_jar(self) -> aiohttp.CookieJar:
+        if self._jar is None:
+            self._jar = aiohttp.CookieJar(unsafe=True)
+        return self._jar
 
     def cookies(self) -> dict[str, str]:
-        return {cookie.key: cookie.value for cookie in self._session.cookie_jar}
+        jar = self._session.cookie_jar if self._owns else self._jar
+        return {} if jar is None else {cookie.key: cookie.value for cookie in jar}
 
     async def request(
         self,
@@ -127,7 +192,18 @@ class AiohttpTransport:
         timeout: float | None,
     ) -> _Response:
         owner = self._owner
-        kwargs: dict[str, Any] = {"params": params, "headers": headers, "proxy": owner.proxy}
+        if self._owns:
+            kwargs: dict[str, Any] = {"params": params, "headers": headers, "proxy": owner.proxy}
+        else:
+            own = self._headers
+            kwargs = {
+                "params": params,
+                "headers": _merged(own, headers) if headers else own,
+                "proxy": owner.proxy,
+                "timeout": self._timeout,
+            }
+            if self._jar is not None:
+                kwargs["cookies"] = self._jar.filter_cookies(URL(url))
         if json is not None:
             kwargs["json"] = json
         elif form is not None:
@@ -142,7 +218,10 @@ class AiohttpTransport:
             raw = await self._session.request(method, url, **kwargs)
         except _TRANSPORT_ERRORS as exc:
             raise translate(exc, owner.provider, "before the response") from None
+        if not self._owns and "Set-Cookie" in raw.headers:
+            self._cookie_jar().update_cookies(raw.cookies, raw.url)
         return _Response(raw, owner.provider, owner.timeouts.stream)
 
     async def close(self) -> None:
-        await self._session.close()
+        if self._owns:
+            await self._session.close()

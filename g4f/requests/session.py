@@ -17,7 +17,8 @@ from typing import Any
 
 from ..config import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STREAM_TIMEOUT, DEFAULT_TIMEOUT
 from ..errors import InvalidRequestError, MissingRequirementsError
-from .sse import SSEEvent, iter_ndjson, iter_sse, iter_sse_json
+from .raise_for_status import raise_for_status
+from .sse import LineDecoder, SSEEvent, decode_json_line, iter_ndjson, iter_sse, iter_sse_json
 
 __all__ = ["StreamSession", "StreamResponse", "FormFile", "Timeouts"]
 
@@ -87,8 +88,6 @@ class StreamResponse:
 
     async def json(self) -> Any:
         """The body as JSON; a typed error when it is not JSON."""
-        from .sse import decode_json_line
-
         return decode_json_line(await self.text(), self.provider)
 
     def iter_content(self) -> AsyncIterator[bytes]:
@@ -97,8 +96,6 @@ class StreamResponse:
 
     async def iter_lines(self) -> AsyncIterator[str]:
         """Body lines as text, split across reads correctly."""
-        from .sse import LineDecoder
-
         decoder = LineDecoder(self._max_line)
         async for chunk in self.iter_content():
             for line in decoder.feed(chunk):
@@ -112,7 +109,8 @@ class StreamResponse:
 
     def sse(self) -> AsyncIterator[Any]:
         """JSON payloads of an SSE body up to ``[DONE]``; in-band errors raised typed."""
-        return iter_sse_json(self.iter_content(), self.provider, self._max_line)
+        complete = getattr(self._backend, "mark_complete", None)
+        return iter_sse_json(self.iter_content(), self.provider, self._max_line, complete)
 
     def ndjson(self) -> AsyncIterator[Any]:
         """JSON objects of a newline-delimited body."""
@@ -120,8 +118,6 @@ class StreamResponse:
 
     async def raise_for_status(self) -> None:
         """Raise the typed error for an error status (reads a bounded part of the body)."""
-        from .raise_for_status import raise_for_status
-
         await raise_for_status(self)
 
     def __repr__(self) -> str:

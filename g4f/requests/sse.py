@@ -9,7 +9,7 @@ reads) and never raise a bare ``JSONDecodeError``: a bad line becomes a
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,12 +255,16 @@ def _empty_stream(provider: str | None) -> ResponseError:
 
 
 async def iter_sse_json(
-    chunks: AsyncIterable[bytes], provider: str | None = None, max_line: int | None = None
+    chunks: AsyncIterable[bytes],
+    provider: str | None = None,
+    max_line: int | None = None,
+    on_done: Callable[[], None] | None = None,
 ) -> AsyncIterator[Any]:
     """JSON payloads of an SSE stream up to ``[DONE]``; in-band errors raised typed.
 
     A stream that closes before any payload (an empty 200 body, keep-alives only)
-    is a :class:`ResponseError`, never an empty answer.
+    is a :class:`ResponseError`, never an empty answer. ``on_done`` is called when
+    ``[DONE]`` ends the stream (the body's own end may still be in flight).
     """
     seen = False
     decoder = SSEDecoder(max_line)
@@ -269,12 +273,16 @@ async def iter_sse_json(
             if "\n" in text:
                 for data in _event_json(SSEEvent(text), provider):
                     if data is _DONE:
+                        if on_done is not None:
+                            on_done()
                         return
                     seen = True
                     yield data
                 continue
             data = _data_json(text, provider)
             if data is _DONE:
+                if on_done is not None:
+                    on_done()
                 return
             if data is not _SKIP:
                 seen = True

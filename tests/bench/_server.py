@@ -126,6 +126,7 @@ class RouterProcess:
     def __init__(self) -> None:
         self._process: subprocess.Popen[str] | None = None
         self.url = ""
+        self.pid = 0
 
     def __enter__(self) -> RouterProcess:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -138,6 +139,7 @@ class RouterProcess:
             text=True,
         )
         assert self._process.stdout is not None
+        self.pid = self._process.pid
         self.url = self._process.stdout.readline().strip()
         if not self.url.startswith("http://127.0.0.1:"):
             self.__exit__()

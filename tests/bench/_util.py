@@ -38,6 +38,9 @@ class Context:
     url: str
     smoke: bool
     env: dict[str, str] = field(default_factory=dict)
+    #: Whether ``--peers`` asked for the other libraries too (the API benchmark adds
+    #: the LiteLLM proxy then).
+    peers: bool = False
 
     def scale(self, full: int, smoke: int) -> int:
         return smoke if self.smoke else full
@@ -80,7 +83,7 @@ def raw_chat_body(stream: bool, max_tokens: int | None = None) -> dict[str, Any]
     return body
 
 
-def worker_env(url: str, home: Path) -> dict[str, str]:
+def worker_env(url: str, home: Path, router_pid: int = 0) -> dict[str, str]:
     """Environment of a measuring process: the fake router, its token, private dirs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "G4F_"))}
     env.update(
@@ -90,6 +93,7 @@ def worker_env(url: str, home: Path) -> dict[str, str]:
         HF_TOKEN=TOKEN,
         HF_HOME=str(home / "hf"),
         G4F_COOKIES_DIR=str(home / "cookies"),
+        G4F_BENCH_ROUTER_PID=str(router_pid),
     )
     return env
 

@@ -1,9 +1,8 @@
 """Benchmark 4: many concurrent streams through one AsyncClient vs raw aiohttp.
 
-Modes: raw aiohttp on one session (the baseline), g4f, raw aiohttp with a new session
-(so a new connection) per stream as each g4f call opens one, and g4f inside
-``connection_pool()``. Each mode runs in its own fresh process (so peak RSS is its
-own): ``rounds`` rounds of ``streams`` concurrent ``tokens``-token streams. Reported:
+Modes: raw aiohttp on one session (the baseline) and g4f (one ``AsyncClient`` with
+its default connection pool). Each mode runs in its own fresh process (so peak RSS is
+its own): ``rounds`` rounds of ``streams`` concurrent ``tokens``-token streams. Reported:
 the median round's wall time, the process's peak RSS (and how far above its RSS
 before the first round it went), and the RSS after each round (a leak grows it round
 after round). A run at half the streams tells whether memory grows linearly with the
@@ -46,14 +45,11 @@ async def work(params: dict[str, Any]) -> dict[str, Any]:
     client = AsyncClient()
     # No pool limit: the raw baseline must run all streams at once, as g4f does.
     connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session, _pool_for(mode):
+    async with aiohttp.ClientSession(connector=connector) as session, client:
 
         async def one() -> int:
             if mode == "raw":
                 return await raw_stream(session, url, headers, tokens)
-            if mode == "fresh":
-                async with aiohttp.ClientSession() as own:
-                    return await raw_stream(own, url, headers, tokens)
             return await async_stream(client, tokens)
 
         await one()
@@ -72,14 +68,6 @@ async def work(params: dict[str, Any]) -> dict[str, Any]:
     return {"walls": walls, "rss": after, "peak": peak, "peak_added": peak - start_rss}
 
 
-def _pool_for(mode: str) -> Any:
-    import contextlib
-
-    from g4f.requests import connection_pool
-
-    return connection_pool() if mode == "pooled" else contextlib.nullcontext()
-
-
 def run(ctx: Context) -> list[Metric]:
     streams, tokens = ctx.scale(200, 20), ctx.scale(500, 50)
     rounds = 3
@@ -89,7 +77,7 @@ def run(ctx: Context) -> list[Metric]:
     # every mode alike; the wall-time figure is the median over both passes' rounds.
     passes = ctx.scale(2, 1)
     for _ in range(passes):
-        for mode in ("raw", "g4f", "fresh", "pooled"):
+        for mode in ("raw", "g4f"):
             params = {"mode": mode, "streams": streams, "tokens": tokens, "rounds": rounds}
             results[mode] = run_worker(ctx, "bench_concurrency", params)
             walls.setdefault(mode, []).extend(results[mode]["walls"])
@@ -111,25 +99,6 @@ def run(ctx: Context) -> list[Metric]:
             Target("ratio", "<=", 1.3),
             note=note,
             detail=walls,
-        ),
-        Metric(
-            "4 concurrency",
-            "wall time, AsyncClient in connection_pool()",
-            median(walls["pooled"]),
-            median(walls["raw"]),
-            "s",
-            "raw aiohttp",
-            Target("ratio", "<=", 1.3),
-            note=note,
-        ),
-        Metric(
-            "4 concurrency",
-            "wall time",
-            median(walls["g4f"]),
-            median(walls["fresh"]),
-            "s",
-            "raw aiohttp, new session per stream",
-            note=note,
         ),
         Metric(
             "4 concurrency",

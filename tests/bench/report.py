@@ -16,22 +16,23 @@ END = "<!-- bench:end -->"
 
 @dataclass(frozen=True)
 class Target:
-    """A goal on the ``added`` figure (value − baseline) or on the ``ratio`` (value / baseline)."""
+    """A goal on the ``added`` figure (value − baseline), the ``ratio`` (value / baseline)
+    or the ``value`` itself (a cost with no same-run counterpart, e.g. CPU per token)."""
 
-    on: str  # "added" | "ratio"
+    on: str  # "added" | "ratio" | "value"
     op: str  # "<=" | ">="
     bound: float
     unit: str = ""
 
-    def met(self, added: float, ratio: float) -> bool:
-        figure = added if self.on == "added" else ratio
+    def met(self, added: float, ratio: float, value: float = math.nan) -> bool:
+        figure = {"added": added, "ratio": ratio, "value": value}[self.on]
         return figure <= self.bound if self.op == "<=" else figure >= self.bound
 
     def __str__(self) -> str:
         if self.on == "ratio":
             return f"ratio {self.op.replace('<=', '≤').replace('>=', '≥')} {self.bound:g}×"
         sign = self.op.replace("<=", "≤").replace(">=", "≥")
-        return f"added {sign} {self.bound:g} {self.unit}".rstrip()
+        return f"{self.on} {sign} {self.bound:g} {self.unit}".rstrip()
 
 
 @dataclass
@@ -58,7 +59,9 @@ class Metric:
 
     @property
     def met(self) -> bool | None:
-        return None if self.target is None else self.target.met(self.added, self.ratio)
+        if self.target is None:
+            return None
+        return self.target.met(self.added, self.ratio, self.value)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -124,15 +127,27 @@ def _machine_text(machine: dict[str, Any]) -> str:
 
 
 def generated_section(
-    metrics: list[Metric], machine: dict[str, Any], gaps: list[str], seconds: float
+    metrics: list[Metric],
+    machine: dict[str, Any],
+    gaps: list[str],
+    seconds: float,
+    peers_table: str = "",
 ) -> str:
-    """The part of docs/performance.md the harness rewrites on every full run."""
+    """The part of docs/performance.md the harness rewrites (``--write-docs``)."""
     parts = [
         START,
         f"Machine: {_machine_text(machine)} Full run took {seconds:.0f} s.",
         "",
         render_table(metrics),
     ]
+    if peers_table:
+        parts += [
+            "",
+            "Peers, as ratios to raw aiohttp on a reused session in the same rounds "
+            "(higher is worse in every column):",
+            "",
+            peers_table,
+        ]
     if gaps:
         parts += ["", *[f"- Not measured: {gap}" for gap in gaps]]
     parts.append(END)

@@ -1,9 +1,12 @@
 """Run the benchmarks: ``python -m tests.bench`` or ``python tests/bench/run.py``.
 
 Starts the fake router in its own process, runs every benchmark (each measurement
-in a fresh worker process), prints one table, writes
-``tests/bench/results/bench-<time>.json`` and the table into ``docs/performance.md``.
-``--smoke`` runs everything at a tiny scale (seconds) and writes no docs.
+in a fresh worker process), prints one table and writes
+``tests/bench/results/bench-<time>.json``. ``--peers`` adds benchmark 7 (other client
+libraries in their own cached environments, see ``tests/bench/peers.py``) and the
+LiteLLM proxy beside ``g4f api``. ``--write-docs`` puts the tables into
+``docs/performance.md``: ``python -m tests.bench --peers --write-docs`` regenerates it.
+``--smoke`` runs everything at a tiny scale (seconds).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -26,6 +30,7 @@ from tests.bench import (  # noqa: E402 - the path above makes the script form w
     bench_import,
     bench_overhead,
     bench_stream,
+    peers,
 )
 from tests.bench._server import ROOT, RouterProcess  # noqa: E402
 from tests.bench._util import Context, machine, worker_env  # noqa: E402
@@ -54,17 +59,20 @@ LOAD: list[float] = []
 
 
 def run_all(
-    smoke: bool, only: Sequence[str] = (), log: bool = True
+    smoke: bool, only: Sequence[str] = (), log: bool = True, with_peers: bool = False
 ) -> tuple[list[Metric], list[str], float]:
     """Every selected benchmark's figures, the benchmarks that could not run, seconds taken."""
     metrics: list[Metric] = []
     gaps: list[str] = []
     started = time.perf_counter()
     LOAD.append(os.getloadavg()[0])
+    selected: dict[str, Any] = dict(BENCHMARKS)
+    if with_peers:
+        selected["peers"] = peers
     with RouterProcess() as router, tempfile.TemporaryDirectory(prefix="g4f-bench-") as home:
-        ctx = Context(router.url, smoke, worker_env(router.url, Path(home)))
-        for name, module in BENCHMARKS.items():
-            if only and name not in only:
+        ctx = Context(router.url, smoke, worker_env(router.url, Path(home), router.pid), with_peers)
+        for name, module in selected.items():
+            if only and name not in only and name != "peers":
                 continue
             missing = module.available() if hasattr(module, "available") else None
             if missing:
@@ -72,6 +80,7 @@ def run_all(
                 continue
             begun = time.perf_counter()
             metrics += module.run(ctx)
+            gaps += getattr(module, "RESULT", {}).get("gaps", [])
             if log:
                 print(f"{name}: {time.perf_counter() - begun:.1f} s", file=sys.stderr)
     LOAD.append(os.getloadavg()[0])
@@ -83,21 +92,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny scale, seconds; no docs")
     parser.add_argument("--only", nargs="*", default=(), choices=list(BENCHMARKS))
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory of the JSON result")
-    parser.add_argument("--doc", type=Path, default=None, help=f"markdown file (default {DOC})")
+    parser.add_argument("--doc", type=Path, default=None, help="write the tables into this file")
+    parser.add_argument(
+        "--write-docs", action="store_true", help=f"write the tables into {DOC.relative_to(ROOT)}"
+    )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also measure gpt4free, openai, huggingface_hub, litellm (and its proxy)",
+    )
     args = parser.parse_args(argv)
-    metrics, gaps, seconds = run_all(args.smoke, args.only)
+    metrics, gaps, seconds = run_all(args.smoke, args.only, with_peers=args.peers)
     info = {**machine(), "load_average": LOAD[-2:]}
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     kind = "smoke" if args.smoke else "full"
     out = args.out / f"bench-{kind}-{stamp}.json"
-    write_json(out, metrics, info, {"gaps": gaps, "seconds": seconds, "smoke": args.smoke})
+    extra = {"gaps": gaps, "seconds": seconds, "smoke": args.smoke}
+    if args.peers:
+        extra["peers"] = peers.RESULT
+    write_json(out, metrics, info, extra)
     print(render_table(metrics))
+    if args.peers:
+        print(peers.peers_table())
     for gap in gaps:
         print(f"Not measured: {gap}")
     print(f"JSON: {out}")
-    doc = args.doc or (None if args.smoke or args.only else DOC)
+    doc = args.doc or (DOC if args.write_docs else None)
     if doc is not None:
-        update_doc(doc, generated_section(metrics, info, gaps, seconds))
+        extra = peers.peers_table() if args.peers else ""
+        update_doc(doc, generated_section(metrics, info, gaps, seconds, extra))
         print(f"Table: {doc}")
     return 0
 
