@@ -139,7 +139,10 @@ class Routes:
             return web.json_response(completion_payload(completion))
         chunks = completions.create(body.messages, body.model, provider, stream=True, **params)
         return await self.inflight.run(
-            request, stream_response(request, chunks, body.include_usage, self.inflight)
+            request,
+            stream_response(
+                request, chunks, body.include_usage, self.inflight, self.config.keepalive
+            ),
         )
 
     async def images(self, request: web.Request) -> web.Response:

@@ -110,6 +110,8 @@ class BatchWriter:
         self._taken = asyncio.Event()
         self._closing = False
         self._stopped = False
+        #: Loop time of the last write (read by the keep-alive ticker; set once per batch).
+        self.written_at = asyncio.get_running_loop().time()
         self._task: asyncio.Task[None] = asyncio.ensure_future(self._run())
         self._task.add_done_callback(self._on_stop)
 
@@ -148,6 +150,7 @@ class BatchWriter:
             self._taken.set()
             if parts:
                 await response.write(b"".join(parts) if len(parts) > 1 else parts[0])
+                self.written_at = asyncio.get_running_loop().time()
             if self._closing and not self._parts:
                 return
 

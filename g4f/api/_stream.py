@@ -93,24 +93,30 @@ async def _cancel(task: asyncio.Task[Any]) -> None:
         await task
 
 
+#: An SSE comment: every SSE client skips it; proxies see bytes and keep the stream open.
+KEEPALIVE = b": keep-alive\n\n"
+
+
 async def stream_response(
     request: web.BaseRequest,
     chunks: AsyncIterator[ChatCompletionChunk],
     include_usage: bool,
     inflight: Inflight,
+    keepalive: float | None = None,
 ) -> web.StreamResponse:
     """Stream ``chunks`` as SSE ending with ``data: [DONE]``.
 
-    The first chunk is awaited before any byte is sent, so a request that fails
-    before producing anything gets a real error status; a failure after that is
-    sent in-band as an ``{"error": ...}`` event (the OpenAI SDK raises it).
+    The first chunk is awaited (up to ``keepalive`` seconds) before any byte is sent,
+    so a request that fails at once gets a real error status; a failure after that is
+    sent in-band as an ``{"error": ...}`` event (the OpenAI SDK raises it). While the
+    upstream is silent longer than ``keepalive`` (a model loading, a queue), the stream
+    is opened and an SSE comment is written every ``keepalive`` seconds.
     """
     aiter = chunks.__aiter__()
+    pending: asyncio.Future[ChatCompletionChunk] = asyncio.ensure_future(aiter.__anext__())
     try:
-        try:
-            first: ChatCompletionChunk | None = await aiter.__anext__()
-        except StopAsyncIteration:
-            first = None
+        await asyncio.wait({pending}, timeout=keepalive)
+        first = _first_chunk(pending) if pending.done() else None
         response = web.StreamResponse(
             headers={
                 "Content-Type": "text/event-stream; charset=utf-8",
@@ -120,7 +126,9 @@ async def stream_response(
         )
         await response.prepare(request)
         try:
-            await _pump(response, first, aiter, include_usage)
+            if not pending.done():
+                first = await _await_first(response, pending, keepalive)
+            await _pump(response, first, aiter, include_usage, keepalive)
         except ConnectionResetError:
             logger.debug("client went away during a stream")
         except asyncio.CancelledError:
@@ -135,9 +143,43 @@ async def stream_response(
             await _write_quietly(response, sse(body))
         return response
     finally:
+        if not pending.done():
+            await _cancel(pending)  # type: ignore[arg-type]
         aclose = getattr(aiter, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+def _first_chunk(pending: asyncio.Future[ChatCompletionChunk]) -> ChatCompletionChunk | None:
+    """The first chunk (None for an empty stream); raises the upstream's error."""
+    try:
+        return pending.result()
+    except StopAsyncIteration:
+        return None
+
+
+async def _await_first(
+    response: web.StreamResponse,
+    pending: asyncio.Future[ChatCompletionChunk],
+    keepalive: float | None,
+) -> ChatCompletionChunk | None:
+    """Wait for the first chunk on an open stream, a keep-alive every ``keepalive`` s."""
+    while True:
+        await response.write(KEEPALIVE)
+        await asyncio.wait({pending}, timeout=keepalive)
+        if pending.done():
+            return _first_chunk(pending)
+
+
+async def _keep_alive(writer: BatchWriter, interval: float) -> None:
+    """Queue a keep-alive whenever ``interval`` seconds passed without a write."""
+    loop = asyncio.get_running_loop()
+    while True:
+        idle = loop.time() - writer.written_at
+        if idle >= interval:
+            writer.add(KEEPALIVE)
+            idle = 0.0
+        await asyncio.sleep(interval - idle)
 
 
 async def _pump(
@@ -145,9 +187,11 @@ async def _pump(
     first: ChatCompletionChunk | None,
     rest: AsyncIterator[ChatCompletionChunk],
     include_usage: bool,
+    keepalive: float | None = None,
 ) -> None:
     # The chunks read in one task step go out in one write (see BatchWriter).
     writer = BatchWriter(response)
+    ticker = asyncio.ensure_future(_keep_alive(writer, keepalive)) if keepalive else None
     encode = ChunkEncoder().encode
     add = writer.add
     last = first
@@ -168,6 +212,8 @@ async def _pump(
             await writer.close()
         raise
     finally:
+        if ticker is not None:
+            ticker.cancel()
         writer.cancel()
 
 

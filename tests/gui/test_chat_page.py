@@ -120,9 +120,9 @@ def png() -> bytes:
 LAST_ANSWER = "(() => { const a = [...document.querySelectorAll('article.assistant .content')].pop(); return a ? a.textContent : ''; })()"
 
 
-async def test_pick_send_stream_stop_upload_reload(start, tmp_path: Path) -> None:
-    mocks.SlowProvider.ticks = 6
-    mocks.SlowProvider.delay = 0.15
+async def test_pick_send_stream_stop_upload_reload(start, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(mocks.SlowProvider, "ticks", 6)
+    monkeypatch.setattr(mocks.SlowProvider, "delay", 0.15)
     async with start() as (url, _runner), opened(url) as page:
         groups = await page.wait(
             "[...document.querySelectorAll('#model optgroup')].map(g => g.label).join(',')"
@@ -153,8 +153,8 @@ async def test_pick_send_stream_stop_upload_reload(start, tmp_path: Path) -> Non
         assert mocks.SlowProvider.calls == calls
 
         # Stop mid-stream: the page says so and the provider's stream is closed upstream.
-        mocks.SlowProvider.ticks = 200
-        mocks.SlowProvider.delay = 0.1
+        monkeypatch.setattr(mocks.SlowProvider, "ticks", 200)
+        monkeypatch.setattr(mocks.SlowProvider, "delay", 0.1)
         await page.page.fill("#prompt", "long count")
         await page.page.press("#prompt", "Enter")
         await page.wait(
