@@ -99,7 +99,7 @@ def test_a_single_serving_provider_is_not_retried_three_times_three(
     for provider in (HuggingFaceAPI, None):
         clear_cooldowns()
         router.requests.clear()
-        outcome, _ = timed(lambda: ask(provider))
+        outcome, _ = timed(lambda p=provider: ask(p))
         assert isinstance(outcome, ResponseStatusError) and outcome.status_code == 502
         assert count(router, CHAT) == 3
 
