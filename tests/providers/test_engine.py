@@ -419,3 +419,24 @@ def test_no_retry_or_failover_loop_outside_the_engine() -> None:
         text = path.read_text(encoding="utf-8")
         offenders += [f"{rel}: {p}" for p in patterns if re.search(p, text)]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"timeout": 0},
+        {"timeout": -1},
+        {"timeout": "3"},
+        {"timeout": float("nan")},
+        {"stream_timeout": 0},
+        {"stream_timeout": True},
+        {"max_retries": -1},
+        {"max_retries": 1.5},
+    ],
+)
+def test_bad_limits_are_typed_errors_before_anything_is_sent(kwargs: dict[str, Any]) -> None:
+    from g4f.errors import InvalidRequestError
+
+    with pytest.raises(InvalidRequestError):
+        answer(First, **kwargs)
+    assert First.calls == 0
