@@ -439,7 +439,8 @@ async def failover(
                         provider=name,
                         status_code=getattr(failure, "status_code", None),
                     ) from failure
-                rejected = getattr(failure, "failed_auth", None)
+                # The rejected credentials never leave the engine on the error object.
+                rejected = vars(failure).pop("failed_auth", None)
                 if rejected is not None and not reauthed:
                     # Rejected credentials: one more attempt that authenticates afresh.
                     reauthed = True

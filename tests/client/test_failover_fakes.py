@@ -184,7 +184,7 @@ def test_a_silent_first_candidate_then_a_healthy_second(router: FakeRouter) -> N
     assert outcome == router.tgi.text.lstrip()
     assert count(router, CHAT) == 1 and count(router, TGI) == 1
     # ≈ stream_timeout + the second's time (a local fake: well under a second).
-    assert 0.5 <= took < 1.5, took
+    assert 0.5 <= took < 1.8, took
 
 
 def test_flux_through_any_provider_reaches_huggingface_media(

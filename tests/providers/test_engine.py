@@ -288,7 +288,7 @@ def test_a_silent_candidate_is_abandoned_after_stream_timeout_and_not_retried() 
     took = time.monotonic() - began
     assert completion.provider == "Second" and Silent.calls == 1
     # ≈ stream_timeout (0.5 s) + the second's time (0.2 s).
-    assert 0.65 <= took < 1.3, took
+    assert 0.65 <= took < 1.6, took
 
 
 def test_the_deadline_covers_every_candidate_and_raises_timeout_error() -> None:
