@@ -384,8 +384,12 @@ async def test_missing_max_tokens_and_bad_fields_are_invalid_request_errors(star
     assert mocks.EchoProvider.calls == 0
 
 
-async def test_errors_map_to_the_sdk_exception_classes(start) -> None:
+async def test_errors_map_to_the_sdk_exception_classes(start, monkeypatch) -> None:
     from tests.mocks import RaisingProvider
+
+    # One provider asking for Retry-After: 60 is waited for when the wait fits the
+    # deadline (the engine's rule); a short deadline makes it answer 429 at once.
+    monkeypatch.setenv("G4F_TIMEOUT", "3")
 
     async with start(api_key=KEY, max_body=4096) as (url, _):
         async with sdk(url, "wrong-key") as client:
@@ -476,6 +480,8 @@ async def test_ping_events_while_the_upstream_is_silent(start, monkeypatch) -> N
 
 async def test_error_after_a_silent_start_is_an_error_event(start, monkeypatch) -> None:
     monkeypatch.setattr(extra.SilentThenFails, "delay", 0.5)
+    # Retry-After 60 on the only provider: a short deadline makes it fail at once.
+    monkeypatch.setenv("G4F_TIMEOUT", "3")
     body = {"model": "silent", "max_tokens": 9, "messages": HELLO, "stream": True}
     async with start(api_key=KEY, provider=extra.SilentThenFails, keepalive=0.1) as (url, _):
         status, _, text = await extra.read_sse(f"{url}/v1/messages", body, {"x-api-key": KEY})

@@ -43,7 +43,9 @@ async def test_callers_hf_token_in_x_api_key_reaches_the_router(start, router) -
     assert chat_requests(router) == 2
 
 
-async def test_router_errors_keep_anthropic_types(start, router) -> None:
+async def test_router_errors_keep_anthropic_types(start, router, monkeypatch) -> None:
+    # Retry-After 30 on the only route: a short deadline answers 429 at once.
+    monkeypatch.setenv("G4F_TIMEOUT", "3")
     router.faults.add(
         status=429, message="Too many requests", headers={"Retry-After": "30"}, path="/v1/chat"
     )

@@ -224,14 +224,17 @@ class HuggingChat(AsyncAuthedProvider, ProviderModelMixin):
             timeout=timeout,
             stream_timeout=stream_timeout,
         ) as session:
-            for attempt in range(2):
+            # chat-ui answers 404 to a post when the conversation is gone or another
+            # user's: the turn then goes once more to a new conversation (the protocol's
+            # own step, not a retry; the failover engine owns those).
+            for first, known in ((True, state.models.get(model)), (False, None)):
                 turn = await open_turn(
                     session,
                     base,
-                    state.models.get(model) if attempt == 0 else None,
+                    known,
                     chat_model=str(chat_model),
                     messages=messages,
-                    regenerate=action == "variant" and attempt == 0,
+                    regenerate=action == "variant" and first,
                     on_unknown_model=cls.refresh_models,
                     inputs=inputs,
                 )

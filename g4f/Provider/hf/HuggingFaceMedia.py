@@ -8,18 +8,19 @@ from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ...config import default_timeout, get_hf_token, hf_endpoint
-from ...errors import BadRequestError, G4FError, ModelNotFoundError
+from ...errors import BadRequestError, ModelNotFoundError
 from ...inputs import check_model_id, join_url
 from ...model_tables import IMAGE_ALIASES, IMAGE_MODELS, VIDEO_ALIASES
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.helper import format_media_prompt
+from ...providers.lookup import lookup
 from ...providers.response import MediaResponse, ProviderInfo
+from ...state import get_store
 from ...typing import MediaListType, Messages
 from ._inference_hub import fetch_mapping
-from ._media_run import live_entries, mapping_entries, merge_jobs, most_telling
+from ._media_run import live_entries, mapping_entries, merge_jobs
 from ._router import auth_headers, image_size, require_token
 from .media import (
-    IMAGE_INPUT_TASKS,
     MEDIA_TASKS,
     POLL_INTERVAL,
     TEXT_TO_IMAGE,
@@ -30,26 +31,25 @@ from .media import (
     route_body,
     route_url,
     run_route,
-    serves,
+    select_routes,
     submit_params,
+    task_mismatch,
 )
 
 __all__ = ["HuggingFaceMedia"]
 
-#: Statuses after which the next inference provider is tried.
-_FAILOVER_STATUS = {400, 401, 402, 403, 404}
 _MAX_N = 10
 
 
 class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
     """Images and videos from the Inference Providers behind the Hugging Face router.
 
-    The model's provider mapping (Hub API) lists the live providers; they are tried in
-    order (``"model:provider"`` pins one), a 400/401/402/403/404 moving on to the next.
-    An input image (``image=`` or ``media=``) selects the model's image-to-image or
-    image-to-video entries; LoRA adapters the mapping declares are sent as each
-    provider expects. Needs a token. Only the video models become AnyProvider keys;
-    image models are reached by their aliases through the client's media path.
+    The model's provider mapping (Hub API) lists the live providers; each is one
+    candidate of the failover engine (:meth:`get_candidates`, ``"model:provider"``
+    pins one), which tries them in order. An input image (``image=`` or ``media=``)
+    selects the model's image-to-image or image-to-video entries; LoRA adapters the
+    mapping declares are sent as each provider expects. Needs a token. Image and video
+    models (and their aliases, ``flux`` included) are AnyProvider keys.
     """
 
     label = "HuggingFace Media"
@@ -73,24 +73,22 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
     #: Seconds a provider mapping stays cached.
     mapping_ttl: ClassVar[float] = 600.0
 
-    _tasks: ClassVar[dict[str, str]] = {}
-    _mappings: ClassVar[dict[tuple[str, str], tuple[float, dict[str, Mapping[str, Any]]]]] = {}
-
     @classmethod
     def task_of(cls, model: str) -> str | None:
         """The media task (``text-to-image``, ``image-to-video``, ...) of a known model id."""
-        if model in cls._tasks:
-            return cls._tasks[model]
+        discovered = get_store().get(f"media-task:{model}")
+        if discovered is not None:
+            return str(discovered)
         if model in cls.video_models:
             return TEXT_TO_VIDEO
         return TEXT_TO_IMAGE if model in cls.image_models else None
 
     @classmethod
     def any_model_keys(cls) -> dict[str, str]:
-        """Only video models (and their aliases) are offered to AnyProvider."""
-        videos = [m for m in cls.get_models() if ":" not in m and cls.task_of(m) == TEXT_TO_VIDEO]
-        keys = {m: m for m in videos}
-        for alias, target in VIDEO_ALIASES.items():
+        """Image and video models (and their aliases) for AnyProvider; no ``id:provider`` pins."""
+        known = [m for m in cls.get_models() if ":" not in m and cls.task_of(m) is not None]
+        keys = {m: m for m in known}
+        for alias, target in cls.model_aliases.items():
             if target in keys:
                 keys.setdefault(alias, target)
         return keys
@@ -129,7 +127,7 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                 continue
             model = str(item["id"])
             task = str(next(iter(entries.values())).get("task"))
-            cls._tasks[model] = task
+            get_store().set(f"media-task:{model}", task, cls.models_ttl)
             target = videos if task == TEXT_TO_VIDEO else images
             target.extend([model, *(f"{model}:{p}" for p in live)])
         return videos + images
@@ -138,19 +136,52 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
     async def get_mapping(
         cls, session: Any, model: str, token: str
     ) -> dict[str, Mapping[str, Any]]:
-        """Live providers of ``model`` (cached): provider → ``{providerId, task, status}``."""
-        key = (hf_endpoint(), model)
-        cached = cls._mappings.get(key)
-        if cached and time.monotonic() - cached[0] < cls.mapping_ttl:
-            return cached[1]
-        raw = await fetch_mapping(session, model, auth_headers(token))
-        mapping = live_entries(mapping_entries(raw))
-        if not mapping:
+        """Live providers of ``model``: provider → ``{providerId, task, status}``.
+
+        A metadata look-up: short timeout, cached for ``mapping_ttl``, failures briefly.
+        """
+
+        async def fetch() -> dict[str, Mapping[str, Any]]:
+            raw = await fetch_mapping(session, model, auth_headers(token))
+            mapping = live_entries(mapping_entries(raw))
+            if not mapping:
+                raise ModelNotFoundError(
+                    f"{cls.__name__}: no live inference provider serves {model}",
+                    provider=cls.__name__,
+                )
+            return mapping
+
+        return await lookup(
+            f"media-mapping:{hf_endpoint()}:{model}",
+            fetch,
+            ttl=cls.mapping_ttl,
+            what=f"the provider mapping of {model}",
+            provider=cls.__name__,
+        )
+
+    @classmethod
+    async def get_candidates(
+        cls, model: str, api_key: str | None = None, **kwargs: Any
+    ) -> list[tuple[Any, str]]:
+        """One ``model:provider`` candidate per live media route, in the mapping's order.
+
+        Without a token, or with a pinned route, the model is its own single candidate
+        (its attempt then says what is missing).
+        """
+        model = cls.get_model(model or cls.default_model)
+        token = get_hf_token(api_key)
+        if not token or ":" in model:
+            return [(cls, model)]
+        async with cls.open_session(**kwargs) as session:
+            mapping = await cls.get_mapping(session, model, token)
+        has_image = bool(kwargs.get("image")) or bool(kwargs.get("media"))
+        served, routes = select_routes(cls.tasks, mapping.items(), has_image)
+        if not routes:
             raise ModelNotFoundError(
-                f"{cls.__name__}: no live inference provider serves {model}", provider=cls.__name__
+                f"{cls.__name__}: {model} {task_mismatch(served, has_image)}",
+                provider=cls.__name__,
             )
-        cls._mappings[key] = (time.monotonic(), mapping)
-        return mapping
+        return [(cls, f"{model}:{provider}") for provider, _ in routes]
 
     @classmethod
     async def create_async_generator(  # type: ignore[override]
@@ -173,8 +204,9 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
     ) -> AsyncIterator[Any]:
         """Generate ``n`` images or videos; progress arrives as ``Reasoning`` chunks.
 
-        ``image`` (bytes, path, URL or ``data:`` URI) or a one-item ``media`` list is
-        the input image of an image-to-image / image-to-video model.
+        ``image`` (bytes, a file object, ``pathlib.Path``, an http(s) URL or a ``data:``
+        URI) or a one-item ``media`` list is the input image of an image-to-image /
+        image-to-video model.
         """
         token = require_token(cls.__name__, api_key)
         model = cls.get_model(model or cls.default_model)
@@ -188,31 +220,29 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
         deadline = time.monotonic() + timeout
         async with cls.open_session(**{**kwargs, "timeout": timeout}) as session:
             mapping = await cls.get_mapping(session, model, token)
-            routes = [(p, e) for p, e in mapping.items() if not pinned or p == pinned]
-            if not routes:
+            pinned_routes = [(p, e) for p, e in mapping.items() if not pinned or p == pinned]
+            if not pinned_routes:
                 raise ModelNotFoundError(
                     f"{cls.__name__}: {model} is not served by {pinned}", provider=cls.__name__
                 )
             source = input_image(image, media)
-            wanted = IMAGE_INPUT_TASKS if source else {TEXT_TO_IMAGE, TEXT_TO_VIDEO}
-            served = [(p, e) for p, e in routes if e.get("task") in cls.tasks]
-            routes = [
-                (p, e) for p, e in served if e.get("task") in wanted and serves(p, str(e["task"]))
-            ]
+            served, routes = select_routes(cls.tasks, pinned_routes, bool(source))
             if not routes:
                 raise ModelNotFoundError(
-                    f"{cls.__name__}: {model} {_task_mismatch(served, bool(source))}",
+                    f"{cls.__name__}: {model} {task_mismatch(served, bool(source))}",
                     provider=cls.__name__,
                 )
             headers = auth_headers(token)
+            # One route per attempt: the failover engine moves to the next candidate.
+            provider, entry = routes[0]
+            # Only text-to-image gets a default size: a video or an edited image keeps
+            # the provider's (or the input's) unless the caller names one.
+            generated = entry.get("task") == TEXT_TO_IMAGE
+            size = image_size(aspect_ratio, width, height) if generated else (width, height)
+            extra: dict[str, Any] = {"resolution": resolution} if resolution else {}
+            extra.update(extra_body or {})
 
-            def make_job(provider: str, entry: Mapping[str, Any]) -> MediaJob:
-                # Only text-to-image gets a default size: a video or an edited image keeps
-                # the provider's (or the input's) unless the caller names one.
-                generated = entry.get("task") == TEXT_TO_IMAGE
-                size = image_size(aspect_ratio, width, height) if generated else (width, height)
-                extra: dict[str, Any] = {"resolution": resolution} if resolution else {}
-                extra.update(extra_body or {})
+            def make_job() -> MediaJob:
                 return new_job(
                     provider,
                     entry,
@@ -227,54 +257,30 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                     image=source,
                 )
 
-            jobs = [cls._generate(session, model, routes, make_job) for _ in range(n)]
+            jobs = [cls._generate(session, model, provider, make_job()) for _ in range(n)]
             async for chunk in merge_jobs(jobs, cls.progress_interval):
                 yield chunk
 
     @classmethod
     async def _generate(
-        cls, session: Any, model: str, routes: list[tuple[str, Mapping[str, Any]]], make_job: Any
+        cls, session: Any, model: str, provider: str, job: MediaJob
     ) -> AsyncIterator[Any]:
-        """One media result, trying the providers in order."""
-        failures: list[G4FError] = []
-        for provider, entry in routes:
-            if entry.get("task") not in cls.tasks:
-                continue
-            job: MediaJob = make_job(provider, entry)
-            async with session.post(
-                route_url(job),
-                json=route_body(job),
-                params=submit_params(job),
-                headers=job.headers,
-                timeout=job.remaining(),
-            ) as response:
-                if response.status in _FAILOVER_STATUS:
-                    try:
-                        await response.raise_for_status()
-                    except G4FError as exc:
-                        failures.append(exc)
-                        continue
-                await response.raise_for_status()
-                async with aclosing(run_route(session, job, response)) as chunks:
-                    async for chunk in chunks:
-                        if isinstance(chunk, MediaResponse):
-                            yield ProviderInfo(
-                                name=cls.__name__,
-                                model=model,
-                                label=f"HuggingFace ({provider})",
-                                url=join_url(cls.url, *model.split("/")),
-                            )
-                        yield chunk
-                return
-        raise most_telling(failures)
-
-
-def _task_mismatch(served: list[tuple[str, Mapping[str, Any]]], has_image: bool) -> str:
-    """Why none of a model's mapping entries fits the request."""
-    if not served:
-        return "is not an image or video generation model"
-    if any(e.get("task") in IMAGE_INPUT_TASKS for _, e in served) == has_image:
-        return "is not served for this task by any media backend"
-    if has_image:
-        return "does not take an input image (it is a text-to-image or text-to-video model)"
-    return "needs an input image: pass image= or media="
+        """One media result from inference provider ``provider``."""
+        async with session.post(
+            route_url(job),
+            json=route_body(job),
+            params=submit_params(job),
+            headers=job.headers,
+            timeout=job.remaining(),
+        ) as response:
+            await response.raise_for_status()
+            async with aclosing(run_route(session, job, response)) as chunks:
+                async for chunk in chunks:
+                    if isinstance(chunk, MediaResponse):
+                        yield ProviderInfo(
+                            name=cls.__name__,
+                            model=model,
+                            label=f"HuggingFace ({provider})",
+                            url=join_url(cls.url, *model.split("/")),
+                        )
+                    yield chunk

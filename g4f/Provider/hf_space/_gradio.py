@@ -25,8 +25,9 @@ from ..._secrets import add_secret
 from ...debug import logger
 from ...errors import G4FError, RateLimitError, ResponseError, strip_html
 from ...inputs import quote_path
+from ...providers.lookup import lookup
 from ...requests import FormFile
-from ._host import TTLCache, gradio_file_url, gradio_url, hub_space_url
+from ._host import gradio_file_url, gradio_url, hub_space_url
 
 __all__ = [
     "GradioUpdate",
@@ -69,9 +70,6 @@ class SpaceConfig:
             ) from None
 
 
-_configs: TTLCache[SpaceConfig] = TTLCache(_CONFIG_TTL)
-
-
 @dataclass
 class GradioUpdate:
     """One step of a job: ``kind`` is queue | progress | log | generating | completed."""
@@ -112,21 +110,32 @@ async def request_json(session: Any, method: str, url: str, **kwargs: Any) -> An
 async def space_config(
     session: Any, base_url: str, headers: Mapping[str, str] | None = None
 ) -> SpaceConfig:
-    """The Space's API prefix and endpoints (cached for a while per base URL)."""
-    cached = _configs.get(base_url)
-    if cached is not None:
-        return cached
-    data = await request_json(session, "GET", gradio_url(base_url, "", "config"), headers=headers)
-    if not isinstance(data, Mapping):
-        raise ResponseError("the Space's /config is not a JSON object", provider=session.provider)
-    try:
-        config = _parse_config(data)
-    except (LookupError, TypeError, ValueError):
-        raise ResponseError(
-            "the Space's /config has malformed dependencies or components",
-            provider=session.provider,
-        ) from None
-    return _configs.put(base_url, config)
+    """The Space's API prefix and endpoints: a metadata look-up (short timeout, cached
+    for a while per base URL, a failure for a short while)."""
+
+    async def fetch() -> SpaceConfig:
+        data = await request_json(
+            session, "GET", gradio_url(base_url, "", "config"), headers=headers
+        )
+        if not isinstance(data, Mapping):
+            raise ResponseError(
+                "the Space's /config is not a JSON object", provider=session.provider
+            )
+        try:
+            return _parse_config(data)
+        except (LookupError, TypeError, ValueError):
+            raise ResponseError(
+                "the Space's /config has malformed dependencies or components",
+                provider=session.provider,
+            ) from None
+
+    return await lookup(
+        f"space-config:{base_url}",
+        fetch,
+        ttl=_CONFIG_TTL,
+        what="the Space's config",
+        provider=session.provider,
+    )
 
 
 def _parse_config(data: Mapping[str, Any]) -> SpaceConfig:

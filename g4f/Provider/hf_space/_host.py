@@ -23,7 +23,7 @@ import string
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Literal
 
 from ...config import get_hf_token, hf_endpoint, hf_spaces_endpoint
 from ...debug import logger
@@ -37,10 +37,10 @@ from ...errors import (
     SpaceNotRunningError,
 )
 from ...inputs import join_url, quote_path, split_space_model
+from ...state import get_store
 
 __all__ = [
     "SpaceHost",
-    "TTLCache",
     "check_space_id",
     "space_subdomain",
     "hub_space_url",
@@ -73,37 +73,6 @@ STILL_STARTING_RETRY = 60.0
 HOST_TTL = 300.0
 
 
-T = TypeVar("T")
-
-
-class TTLCache(Generic[T]):
-    """A small in-memory map whose entries expire ``ttl`` seconds after they were stored."""
-
-    def __init__(self, ttl: float) -> None:
-        self.ttl = ttl
-        self._items: dict[Any, tuple[float, T]] = {}
-
-    def get(self, key: Any) -> T | None:
-        """The live value under ``key`` (expired entries are dropped)."""
-        item = self._items.get(key)
-        if item is None:
-            return None
-        if time.monotonic() - item[0] >= self.ttl:
-            self._items.pop(key, None)
-            return None
-        return item[1]
-
-    def put(self, key: Any, value: T) -> T:
-        self._items[key] = (time.monotonic(), value)
-        return value
-
-    def pop(self, key: Any) -> None:
-        self._items.pop(key, None)
-
-    def clear(self) -> None:
-        self._items.clear()
-
-
 @dataclass(frozen=True)
 class SpaceHost:
     """A resolved Space: its base URL, where that came from and the Hub's view of it."""
@@ -120,7 +89,9 @@ class SpaceHost:
         return self.hardware.startswith("zero")
 
 
-_hosts: TTLCache[SpaceHost] = TTLCache(HOST_TTL)
+def _host_key(space: str) -> str:
+    """The run-time store key of a Space's resolved host (per Hub endpoint)."""
+    return f"space-host:{hf_endpoint()}:{space}"
 
 
 def check_space_id(space: str) -> str:
@@ -179,7 +150,7 @@ def _check_base_url(url: str, where: str) -> str:
 
 def forget_space(space: str) -> None:
     """Drop the cached host of ``space`` (its Space stopped answering)."""
-    _hosts.pop((hf_endpoint(), space))
+    get_store().delete(_host_key(space))
 
 
 async def resolve_space(
@@ -206,10 +177,9 @@ async def resolve_space(
                 "HF_SPACES_ENDPOINT may only use {subdomain}, {owner} and {name}"
             ) from None
         return SpaceHost(space, _check_base_url(url, "HF_SPACES_ENDPOINT"), "env")
-    key = (hf_endpoint(), space)
-    cached = _hosts.get(key)
+    cached = get_store().get(_host_key(space))
     if cached is not None:
-        return cached
+        return SpaceHost(**cached)
     if deadline is None:
         deadline = time.monotonic() + session.timeouts.total
     host = await _space_info(session, space, api_key, deadline)
@@ -240,7 +210,19 @@ async def resolve_space(
             )
         await asyncio.sleep(POLL_INTERVAL)
         host = await _space_info(session, space, api_key, deadline)
-    return _hosts.put(key, host)
+    # Plain data in the store (a networked backend serializes it).
+    get_store().set(
+        _host_key(space),
+        {
+            "space": host.space,
+            "url": host.url,
+            "source": host.source,
+            "stage": host.stage,
+            "hardware": host.hardware,
+        },
+        HOST_TTL,
+    )
+    return host
 
 
 async def _space_info(session: Any, space: str, api_key: str | None, deadline: float) -> SpaceHost:

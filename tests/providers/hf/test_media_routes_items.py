@@ -15,7 +15,12 @@ from typing import Any
 import pytest
 
 from g4f.client import Client
-from g4f.errors import BadRequestError, ModelNotFoundError, ResponseError, TimeoutError
+from g4f.errors import (
+    InvalidRequestError,
+    ModelNotFoundError,
+    ResponseError,
+    TimeoutError,
+)
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
 from tests.fakes.media import LORA, MP4, PNG, TOKEN, MediaState, serve_media
 from tests.fakes.server import FakeServer
@@ -267,7 +272,7 @@ def test_13_together_non_kontext_models_get_reference_images(
 def test_13_wrong_image_input_is_typed_before_any_submit(
     server: FakeServer, model: str, kwargs: dict[str, Any], error: str
 ) -> None:
-    with pytest.raises((ModelNotFoundError, BadRequestError), match=error):
+    with pytest.raises((ModelNotFoundError, InvalidRequestError), match=error):
         image("make it red", model, **kwargs)
     assert requests(server, "POST") == []
 

@@ -21,13 +21,11 @@ SPACE_MOUNTS = {
 @pytest.fixture(autouse=True)
 def fresh_space_caches() -> Iterator[None]:
     """No test sees a Space host or ``/config`` another test cached."""
-    from g4f.Provider.hf_space import _gradio, _host
+    from g4f.state import reset_state
 
-    _host._hosts.clear()
-    _gradio._configs.clear()
+    reset_state()
     yield
-    _host._hosts.clear()
-    _gradio._configs.clear()
+    reset_state()
 
 
 @pytest.fixture(scope="session")

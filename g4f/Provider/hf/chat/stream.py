@@ -23,10 +23,12 @@ from ....errors import (
 from ....providers.response import (
     FinishReason,
     ImageResponse,
+    MediaResponse,
     ProviderInfo,
     Reasoning,
     TitleGeneration,
     VideoResponse,
+    is_content,
 )
 from .tools import ToolTracker
 
@@ -164,12 +166,14 @@ async def iter_message_updates(
 async def require_capabilities(
     chunks: AsyncIterator[Any], tools: ToolTracker, *, image: bool = False, sources: bool = False
 ) -> AsyncIterator[Any]:
-    """Pass ``chunks`` on, holding text back until the requested image/sources have come.
+    """Pass ``chunks`` on, holding content back until the requested image/sources have come.
 
-    When the answer ends without them, the held text is dropped and
-    :class:`MissingCapabilityError` says what was missing (and why, when a tool failed).
+    Text and reasoning tokens are held (progress notes pass), so an answer that lacks
+    them has not "started" for the failover engine: when it ends without them, the held
+    content is dropped and :class:`MissingCapabilityError` says what was missing (and
+    why, when a tool failed).
     """
-    held: list[str] = []
+    held: list[Any] = []
     async for chunk in chunks:
         missing = [
             what
@@ -179,7 +183,7 @@ async def require_capabilities(
             )
             if wanted and not have
         ]
-        if missing and isinstance(chunk, str):
+        if missing and is_content(chunk) and not isinstance(chunk, MediaResponse):
             held.append(chunk)
             continue
         if missing and isinstance(chunk, FinishReason):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from ....errors import BadRequestError
+from ....errors import InvalidRequestError
 from ....typing import MediaListType
 from .._api_request import media_to_url
 from ._base import (
@@ -39,6 +39,8 @@ from .wavespeed import Wavespeed
 from .zai_org import ZaiOrg
 
 __all__ = [
+    "select_routes",
+    "task_mismatch",
     "BACKENDS",
     "IMAGE_INPUT_TASKS",
     "IMAGE_TO_IMAGE",
@@ -118,7 +120,7 @@ def input_image(image: Any = None, media: MediaListType | None = None) -> str | 
     if not items:
         return None
     if len(items) > 1:
-        raise BadRequestError(
+        raise InvalidRequestError(
             f"image-to-image and image-to-video take one input image, got {len(items)}"
         )
     item = items[0]
@@ -165,3 +167,25 @@ def new_job(
     job.extra.update(extra)
     job.headers.update(backend.headers(job))
     return job
+
+
+def select_routes(
+    tasks: tuple[str, ...], entries: Any, has_image: bool
+) -> tuple[list[tuple[str, Mapping[str, Any]]], list[tuple[str, Mapping[str, Any]]]]:
+    """``(served, usable)``: the media entries, and those fitting the request (an input
+    image asks for image-to-*) that a media backend can run."""
+    served = [(p, e) for p, e in entries if e.get("task") in tasks]
+    wanted = IMAGE_INPUT_TASKS if has_image else {TEXT_TO_IMAGE, TEXT_TO_VIDEO}
+    usable = [(p, e) for p, e in served if e.get("task") in wanted and serves(p, str(e["task"]))]
+    return served, usable
+
+
+def task_mismatch(served: list[tuple[str, Mapping[str, Any]]], has_image: bool) -> str:
+    """Why none of a model's mapping entries fits the request."""
+    if not served:
+        return "is not an image or video generation model"
+    if any(e.get("task") in IMAGE_INPUT_TASKS for _, e in served) == has_image:
+        return "is not served for this task by any media backend"
+    if has_image:
+        return "does not take an input image (it is a text-to-image or text-to-video model)"
+    return "needs an input image: pass image= or media="
