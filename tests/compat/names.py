@@ -16,7 +16,7 @@ NAMES: list[tuple[str, str, str]] = [
     ("g4f.ChatCompletion.create_async", "same", "test_legacy_chat_completion_with_model_object"),
     ("g4f.client.Client", "same", "test_gpt4free_style_provider_in_client"),
     ("g4f.client.AsyncClient", "same", "test_gpt4free_style_provider_in_client"),
-    ("g4f.Provider.IterListProvider", "same", "test_retry_fronts_importable_from_provider"),
+    ("g4f.Provider.IterListProvider", "same", "test_providers_answering_nothing_are_skipped"),
     ("g4f.Provider.RetryProvider", "same", "test_retry_fronts_importable_from_provider"),
     ("g4f.Provider.RotatedProvider", "same", "test_retry_fronts_importable_from_provider"),
     ("g4f.Provider.AnyProvider", "same", "test_retry_fronts_importable_from_provider"),

@@ -221,3 +221,47 @@ def test_sync_client_inside_a_running_loop() -> None:
         return answer.choices[0].message.content
 
     assert asyncio.run(inside()) == "echo: loop"
+
+
+class NoneOnly(AsyncGeneratorProvider, ProviderModelMixin):
+    """A gpt4free-style provider that answers nothing useful (only None)."""
+
+    default_model = "old-1"
+    models: ClassVar[list[str]] = ["old-1"]
+    calls: ClassVar[int] = 0
+
+    @classmethod
+    async def create_async_generator(
+        cls, model: str, messages: Messages, stream: bool = False, **kwargs: Any
+    ) -> AsyncResult:
+        cls.calls += 1
+        yield None
+
+
+class Nothing(NoneOnly):
+    """Yields nothing at all."""
+
+    @classmethod
+    async def create_async_generator(
+        cls, model: str, messages: Messages, stream: bool = False, **kwargs: Any
+    ) -> AsyncResult:
+        cls.calls += 1
+        return
+        yield  # pragma: no cover
+
+
+def test_providers_answering_nothing_are_skipped() -> None:
+    """As gpt4free: a provider that yields only None (or nothing) is not an answer."""
+    from g4f.client import Client
+    from g4f.Provider import IterListProvider
+
+    NoneOnly.calls = Nothing.calls = 0
+    OldStyleChat.seen.clear()
+    answer = Client().chat.completions.create(
+        model="old-1",
+        messages=[{"role": "user", "content": "hi"}],
+        provider=IterListProvider([NoneOnly, Nothing, OldStyleChat], shuffle=False),
+    )
+    assert answer.choices[0].message.content == "old style says hi "
+    assert answer.provider == "OldStyleChat"
+    assert (NoneOnly.calls, Nothing.calls, len(OldStyleChat.seen)) == (1, 1, 1)
