@@ -36,6 +36,7 @@ __all__ = [
     "NetworkError",
     "StreamParseError",
     "StreamInterruptedError",
+    "StreamTimeoutError",
     "TimeoutError",
     "error_from_response",
     "is_transient",
@@ -157,16 +158,29 @@ class StreamInterruptedError(G4FError):
         self.cause = cause
 
 
+class StreamTimeoutError(StreamInterruptedError, TimeoutError):
+    """A timeout (``timeout`` or ``stream_timeout``) after the answer started.
+
+    Both a :class:`StreamInterruptedError` (``partial`` holds the text so far) and a
+    :class:`TimeoutError`.
+    """
+
+
 class RetryProviderError(G4FError):
-    """Every provider tried failed; ``exceptions`` maps provider name to its error."""
+    """Every provider tried failed; ``exceptions`` maps provider name to its error.
+
+    The message is the summary line, then one line per provider:
+    ``<name>: <ErrorClass>: <message on one line>``.
+    """
 
     def __init__(self, message: str, exceptions: Mapping[str, BaseException] | None = None) -> None:
         self.exceptions: dict[str, BaseException] = dict(exceptions or {})
         if self.exceptions:
-            details = "; ".join(
-                f"{name}: {type(exc).__name__}: {exc}" for name, exc in self.exceptions.items()
+            details = "\n".join(
+                f"{name}: {type(exc).__name__}: {' '.join(str(exc).split())}"
+                for name, exc in self.exceptions.items()
             )
-            message = f"{message}\n{details}"
+            message = f"{message}:\n{details}"
         super().__init__(message, status_code=_summary_status(self.exceptions))
 
 

@@ -1,4 +1,4 @@
-"""Suite-wide isolation: no test sees the user's tokens, cookies dir or caches."""
+"""Suite-wide isolation: no test sees the user's tokens, cookies dir or run-time state."""
 
 from __future__ import annotations
 
@@ -24,14 +24,15 @@ def isolated_env(
     # No test may open a login browser unless it asks for one explicitly.
     monkeypatch.setenv("G4F_BROWSER_LOGIN", "0")
     from g4f.cookies import CookiesConfig
-    from g4f.providers.base_provider import ProviderModelMixin
+    from g4f.state import reset_state
 
     saved = dict(CookiesConfig.cookies)
     CookiesConfig.cookies.clear()
     CookiesConfig.loaded_dirs.clear()
-    ProviderModelMixin._discovered.clear()
+    # Cooldowns, discovered models, metadata caches: all run-time state is in one store.
+    reset_state()
     yield
     CookiesConfig.cookies.clear()
     CookiesConfig.cookies.update(saved)
     CookiesConfig.loaded_dirs.clear()
-    ProviderModelMixin._discovered.clear()
+    reset_state()

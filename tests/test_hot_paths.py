@@ -216,6 +216,13 @@ def test_stream_equals_the_completion_with_the_plain_text_shortcut(
     pieces: list[str], stop: Any
 ) -> None:
     Scripted.pieces = pieces
+    if not any(pieces):
+        # No text at all is an empty answer, a ResponseError for the stream and the completion.
+        for stream in (True, False):
+            with pytest.raises(ResponseError, match="empty answer"):
+                result = Client().chat.completions.create("hi", provider=Scripted, stream=stream)
+                list(result) if stream else None
+        return
 
     async def run() -> tuple[str, str, str, str]:
         client = AsyncClient()

@@ -99,6 +99,11 @@ def _classify(exc: BaseException) -> tuple[int, str, str | None, str | None]:
     """Status, OpenAI type, code and param for a g4f error (order matters: subclasses first)."""
     if isinstance(exc, InvalidRequestError):
         return 400, "invalid_request_error", "invalid_request", None
+    if isinstance(exc, RetryProviderError) and exc.exceptions:
+        # Every candidate failed the same way (all 402, all 401...): report that way.
+        first, *rest = exc.exceptions.values()
+        if all(type(e) is type(first) for e in rest) and not isinstance(first, RetryProviderError):
+            return _classify(first)
     if isinstance(exc, ModelNotFoundError) or _all_model_not_found(exc):
         return 404, "invalid_request_error", "model_not_found", "model"
     if isinstance(exc, ProviderNotFoundError):

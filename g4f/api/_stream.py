@@ -17,6 +17,7 @@ from aiohttp import web
 
 from ..client.stubs import ChatCompletionChunk
 from ..debug import logger
+from ..errors import StreamInterruptedError
 from ._errors import ApiError, error_body, error_payload
 from ._payloads import chunk_payload, sse, usage_chunk
 
@@ -131,6 +132,8 @@ async def stream_response(
             )
         except Exception as exc:  # noqa: BLE001 - every failure is reported in-band
             _, body, _ = error_payload(exc)
+            if isinstance(exc, StreamInterruptedError):  # the answer had started
+                body["error"]["code"] = "stream_interrupted"
             await _write_quietly(response, sse(body))
         return response
     finally:

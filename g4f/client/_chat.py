@@ -13,6 +13,7 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
+from ..providers.engine import failover
 from ..providers.helper import ThinkSplitter
 from ..providers.response import (
     FinishReason,
@@ -25,7 +26,6 @@ from ..providers.response import (
     ToolCalls,
     Usage,
 )
-from ..providers.retry_provider import iter_provider
 from ..typing import Messages
 from .service import provider_name
 from .stubs import (
@@ -88,10 +88,8 @@ def _stop_list(stop: Any) -> list[str]:
 def _provider_stream(
     provider: Any, model: str, messages: Messages, kwargs: dict[str, Any]
 ) -> AsyncIterator[Any]:
-    """The provider's chunks (``None`` may occur: :func:`iter_events` ignores it)."""
-    if isinstance(provider, type):
-        return iter_provider(provider, model, messages, **kwargs)
-    return provider.create_async_generator(model, messages, **kwargs)
+    """The answer's chunks: the failover engine, once per request, named provider or not."""
+    return failover(provider, model, messages, **kwargs)
 
 
 class EventMapper:

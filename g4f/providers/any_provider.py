@@ -9,21 +9,22 @@ plus the public alias tables of :mod:`g4f.models`.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ..errors import ModelNotFoundError
 from ..inputs import check_model_id
 from ..models import CHAT_ALIASES, DEFAULT_MODEL, IMAGE_ALIASES, VIDEO_ALIASES
+from ..state import get_store
 from ..typing import Messages
-from .base_provider import AsyncGeneratorProvider, ProviderModelMixin
-from .retry_provider import IterListProvider, is_cooling_down
+from .base_provider import AsyncGeneratorProvider, ProviderModelMixin, discovered_stamp
+from .engine import failover, is_cooling_down
 
 __all__ = ["AnyProvider", "get_model_map"]
 
 _PUBLIC_ALIASES = {**CHAT_ALIASES, **IMAGE_ALIASES, **VIDEO_ALIASES}
 
-_cache: dict[str, Any] = {"key": None, "map": None}
+#: The run-time store's key of the cached model map (its validity key and the map).
+_MAP_KEY = "anymap:map"
 
 
 def _providers() -> list[type]:
@@ -39,17 +40,20 @@ def _providers() -> list[type]:
     return found
 
 
-def _cache_key(providers: list[type]) -> tuple[Any, ...]:
-    stamps = ProviderModelMixin._discovered
-    return tuple((p.__name__, stamps[p][0] if p in stamps else None) for p in providers)
+def _cache_key(providers: list[type]) -> list[Any]:
+    return [[p.__name__, discovered_stamp(p)] for p in providers]
 
 
 def get_model_map() -> dict[str, dict[str, str]]:
-    """Public model name → ``{provider name: model id}``, in provider order."""
+    """Public model name → ``{provider name: model id}``, in provider order.
+
+    Cached in the run-time store until a provider's discovered models change.
+    """
     providers = _providers()
     key = _cache_key(providers)
-    if _cache["key"] == key and _cache["map"] is not None:
-        return _cache["map"]
+    cached = get_store().get(_MAP_KEY)
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[no-any-return]
     model_map: dict[str, dict[str, str]] = {}
     for provider in providers:
         keys = provider.any_model_keys() if hasattr(provider, "any_model_keys") else {}
@@ -58,7 +62,7 @@ def get_model_map() -> dict[str, dict[str, str]]:
     for alias, hf_id in _PUBLIC_ALIASES.items():
         for name, model_id in model_map.get(hf_id, {}).items():
             model_map.setdefault(alias, {}).setdefault(name, model_id)
-    _cache["key"], _cache["map"] = key, model_map
+    get_store().set(_MAP_KEY, (key, model_map))
     return model_map
 
 
@@ -131,14 +135,14 @@ class AnyProvider(AsyncGeneratorProvider, ProviderModelMixin):
         return sorted(candidates, key=rank)
 
     @classmethod
+    def get_candidates(cls, model: str, **kwargs: Any) -> list[tuple[type, str]]:
+        """What the failover engine runs for ``model``: :meth:`get_providers`."""
+        return cls.get_providers(model, **kwargs)
+
+    @classmethod
     async def create_async_generator(  # type: ignore[override]
         cls, model: str, messages: Messages, **kwargs: Any
     ) -> AsyncIterator[Any]:
-        """Try each provider serving ``model`` until one answers."""
-        providers = cls.get_providers(model, **kwargs)
-        stream = IterListProvider(providers, shuffle=False).create_async_generator(
-            model, messages, **kwargs
-        )
-        async with aclosing(stream):
-            async for chunk in stream:
-                yield chunk
+        """Try each provider serving ``model`` until one answers (the failover engine)."""
+        async for chunk in failover(cls, model, messages, **kwargs):
+            yield chunk

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from ..config import default_stream_timeout, default_timeout
 from ..errors import CloudflareError, MissingAuthError, ModelNotFoundError
 from ..inputs import check_model_id
+from ..state import get_store
 from ..typing import Messages
 from .response import AuthResult, is_content
 
@@ -30,6 +31,7 @@ __all__ = [
     "AsyncAuthedProvider",
     "ProviderModelMixin",
     "same_credentials",
+    "discovered_stamp",
 ]
 
 
@@ -185,13 +187,11 @@ class ProviderModelMixin:
     #: Seconds a discovered list stays fresh.
     models_ttl: ClassVar[float] = 3600.0
 
-    _discovered: ClassVar[dict[type, tuple[float, list[str]]]] = {}
-
     @classmethod
     def get_models(cls, **kwargs: Any) -> list[str]:
         """Discovered models when cached and fresh, else the static list. Never fetches."""
-        cached = ProviderModelMixin._discovered.get(cls)
-        if cached and time.monotonic() - cached[0] < cls.models_ttl:
+        cached = get_store().get(_models_key(cls))
+        if cached is not None:
             return list(cached[1])
         return cls.static_models()
 
@@ -222,7 +222,7 @@ class ProviderModelMixin:
             )
             return cls.static_models()
         if models:
-            ProviderModelMixin._discovered[cls] = (time.monotonic(), list(models))
+            get_store().set(_models_key(cls), (time.time(), list(models)), cls.models_ttl)
             return list(models)
         return cls.static_models()
 
@@ -242,7 +242,7 @@ class ProviderModelMixin:
 
     @classmethod
     def clear_models_cache(cls) -> None:
-        ProviderModelMixin._discovered.pop(cls, None)
+        get_store().delete(_models_key(cls))
 
     @classmethod
     def get_model(cls, model: str | None, **kwargs: Any) -> str:
@@ -263,6 +263,16 @@ class ProviderModelMixin:
         raise ModelNotFoundError(f"{cls.__name__}: model not found: {model}", provider=cls.__name__)
 
 
+def _models_key(cls: type) -> str:
+    return f"models:{cls.__module__}.{cls.__qualname__}"
+
+
+def discovered_stamp(cls: type) -> float | None:
+    """When ``cls``'s discovered models were stored (None: none are fresh)."""
+    cached = get_store().get(_models_key(cls))
+    return None if cached is None else float(cached[0])
+
+
 class AsyncAuthedProvider(AsyncGeneratorProvider):
     """A provider whose requests need credentials obtained by a login step.
 
@@ -276,8 +286,8 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
     Credentials that worked and differ from the cached ones are cached in
     ``{cookies_dir}/auth_{parent}.json`` (0600, atomic). When the service rejects
     the credentials (:class:`MissingAuthError`, :class:`CloudflareError`) before any
-    content, the base authenticates exactly once more; a second rejection is a
-    :class:`MissingAuthError` saying how to log in.
+    content, the failover engine authenticates exactly once more (``reauth=True``);
+    a second rejection is a :class:`MissingAuthError` saying how to log in.
     """
 
     @classmethod
@@ -371,45 +381,49 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
 
     @classmethod
     async def create_async_generator(  # type: ignore[override]
-        cls, model: str, messages: Messages, **kwargs: Any
+        cls,
+        model: str,
+        messages: Messages,
+        reauth: bool = False,
+        failed_auth: AuthResult | None = None,
+        **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        failed: AuthResult | None = None
-        for attempt in range(2):
-            auth: AuthResult | None = None
-            async for chunk in cls._authenticate(reauth=attempt > 0, failed_auth=failed, **kwargs):
-                if isinstance(chunk, AuthResult):
-                    auth = chunk
-                else:
-                    yield chunk
-            assert auth is not None
-            to_cache = not cls._is_cached(auth)
-            started = False
-            try:
-                async for chunk in cls.create_authed(model, messages, auth, **kwargs):
-                    if not started and is_content(chunk):
-                        started = True
-                        if to_cache:
-                            cls._cache_quietly(auth)
-                            to_cache = False
-                    yield chunk
-                if to_cache:
-                    cls._cache_quietly(auth)
-                return
-            except (MissingAuthError, CloudflareError) as exc:
-                if started or attempt == 1:
-                    raise MissingAuthError(
-                        f"{cls.__name__}: not logged in ({exc}). {cls.login_hint()}",
-                        status_code=exc.status_code,
-                        provider=cls.__name__,
-                    ) from exc
-                from ..debug import logger
+        """One attempt: authenticate, then answer with those credentials.
 
-                logger.debug(
-                    "%s: credentials rejected (%s); authenticating again",
-                    cls.__name__,
-                    type(exc).__name__,
-                )
-                failed = auth
+        When the service rejects them before any content, the error carries
+        ``failed_auth`` and the failover engine makes one more attempt with
+        ``reauth=True`` (its re-authentication attempt kind); a rejection then is a
+        :class:`MissingAuthError` saying how to log in.
+        """
+        auth: AuthResult | None = None
+        async for chunk in cls._authenticate(reauth=reauth, failed_auth=failed_auth, **kwargs):
+            if isinstance(chunk, AuthResult):
+                auth = chunk
+            else:
+                yield chunk
+        assert auth is not None
+        to_cache = not cls._is_cached(auth)
+        answering = False
+        try:
+            async for chunk in cls.create_authed(model, messages, auth, **kwargs):
+                if not answering and is_content(chunk):
+                    answering = True
+                    if to_cache:
+                        cls._cache_quietly(auth)
+                        to_cache = False
+                yield chunk
+        except (MissingAuthError, CloudflareError) as exc:
+            error = MissingAuthError(
+                f"{cls.__name__}: not logged in ({exc}). {cls.login_hint()}",
+                status_code=exc.status_code,
+                provider=cls.__name__,
+            )
+            if not (reauth or answering):
+                # Not sent to the user: lets the engine retry with fresh credentials.
+                error.failed_auth = auth  # type: ignore[attr-defined]
+            raise error from exc
+        if to_cache:
+            cls._cache_quietly(auth)
 
     @classmethod
     def login_hint(cls) -> str:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ..errors import BadRequestError, is_transient
 from ..typing import Messages
-from .response import Reasoning, is_content
+from .response import Reasoning
 
 __all__ = [
     "to_string",
@@ -19,8 +16,6 @@ __all__ = [
     "format_media_prompt",
     "format_prompt_max_length",
     "ThinkSplitter",
-    "iter_with_retries",
-    "backoff_delay",
 ]
 
 
@@ -166,63 +161,3 @@ def _partial_suffix(text: str, tag: str) -> int:
         if tag.startswith(text[-size:]):
             return size
     return 0
-
-
-def backoff_delay(
-    attempt: int, retry_after: float | None, base: float = 0.5, cap: float = 8.0
-) -> float:
-    """Seconds before retry ``attempt`` (0-based): Retry-After if given, else jittered exponential."""
-    if retry_after is not None:
-        return max(0.0, retry_after)
-    return random.uniform(0, min(cap, base * (2**attempt)))
-
-
-async def iter_with_retries(
-    factory: Callable[[], AsyncIterator[Any]],
-    *,
-    max_retries: int = 2,
-    max_wait: float = 10.0,
-    sleep: Callable[[float], Any] = asyncio.sleep,
-) -> AsyncIterator[Any]:
-    """Iterate ``factory()``, retrying transient failures that happen before the first content.
-
-    A failure is retried when it is transient (connection errors, timeouts, 429,
-    502-504, 503 ``estimated_time``), at most ``max_retries`` times, and only when the
-    wait it asks for (Retry-After) is at most ``max_wait`` seconds. 400/401/402/403 are
-    never retried; anything after the first content chunk propagates at once.
-    ``None`` chunks are dropped.
-    """
-    attempt = 0
-    while True:
-        started = False
-        stream = factory()
-        try:
-            async for chunk in stream:
-                if chunk is None:
-                    continue
-                if not started and is_content(chunk):
-                    started = True
-                yield chunk
-            return
-        except Exception as exc:
-            if (
-                started
-                or attempt >= max_retries
-                or isinstance(exc, BadRequestError)
-                or not is_transient(exc)
-            ):
-                raise
-            delay = backoff_delay(attempt, getattr(exc, "retry_after", None))
-            if delay > max_wait:
-                raise
-            attempt += 1
-            from ..debug import logger
-
-            logger.debug(
-                "retrying after %s (attempt %d, %.2fs)", type(exc).__name__, attempt, delay
-            )
-            await sleep(delay)
-        finally:
-            aclose = getattr(stream, "aclose", None)
-            if aclose is not None:
-                await aclose()

@@ -92,7 +92,10 @@ async def test_tool_round_trip_through_the_router(start, router, monkeypatch) ->
     assert router.chat_bodies[1]["messages"][-1]["tool_call_id"] == call.id
 
 
-async def test_router_errors_keep_their_meaning(start, router) -> None:
+async def test_router_errors_keep_their_meaning(start, router, monkeypatch) -> None:
+    # HuggingFaceAPI is the only candidate: a 30 s Retry-After would be waited for in place
+    # within the deadline; with a 10 s deadline it cannot be, so the 429 is reported at once.
+    monkeypatch.setenv("G4F_TIMEOUT", "10")
     router.faults.add(
         status=429, message="Too many requests", headers={"Retry-After": "30"}, path="/v1/chat"
     )

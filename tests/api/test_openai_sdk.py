@@ -226,6 +226,8 @@ async def test_bad_request_is_bad_request_error(start) -> None:
 async def test_rate_limit_passes_through_with_retry_after(start, monkeypatch) -> None:
     from tests.mocks import RaisingProvider
 
+    # The only provider asks for 60 s, more than the 10 s deadline: reported at once.
+    monkeypatch.setenv("G4F_TIMEOUT", "10")
     async with start(api_key=KEY, provider=RaisingProvider) as (url, _), sdk(url) as client:
         with pytest.raises(openai.RateLimitError) as info:
             await client.chat.completions.create(

@@ -9,6 +9,7 @@ import pytest
 
 from g4f.errors import NetworkError, ResponseError
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
+from g4f.state import reset_state
 from tests.chaos._harness import (
     FALLBACK_TEXT,
     SCENARIOS,
@@ -63,7 +64,7 @@ def media_proxy() -> Iterator[ChaosProxy]:
 def proxy(media_proxy: ChaosProxy, monkeypatch: pytest.MonkeyPatch) -> ChaosProxy:
     monkeypatch.setenv("HF_ENDPOINT", media_proxy.url)
     monkeypatch.setenv("HF_ROUTER_ENDPOINT", media_proxy.url)
-    monkeypatch.setattr(HuggingFaceMedia, "_mappings", {})
+    reset_state()
     return media_proxy
 
 
@@ -77,7 +78,7 @@ async def test_media_chaos(
 async def test_connection_refused_fails_over(
     monkeypatch: pytest.MonkeyPatch, failures: dict[str, BaseException]
 ) -> None:
-    monkeypatch.setattr(HuggingFaceMedia, "_mappings", {})
+    reset_state()
     result = await drive(
         HuggingFaceMedia, MODEL, MEDIA.messages, failures, max_retries=0, **MEDIA.kwargs
     )

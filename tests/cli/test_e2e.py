@@ -20,6 +20,8 @@ def test_chat_streams_through_the_router(console, registry, monkeypatch) -> None
         assert console.out == "\x1b[2mRecall.\x1b[0m\n\nParis is the capital of France.\n"
         content_writes = [w for w in console.stdout.writes if w and not w.startswith("\x1b")]
         assert len(content_writes) >= 5
+        # The only candidate asks for 30 s, more than the 10 s deadline: reported at once.
+        monkeypatch.setenv("G4F_TIMEOUT", "10")
         router.faults.add(
             status=429, message="Too many requests", headers={"Retry-After": "30"}, path="/v1/chat"
         )

@@ -334,10 +334,10 @@ def media_server(state: MediaState | None = None) -> FakeServer:
 @contextmanager
 def serve_media(state: MediaState, monkeypatch: Any) -> Iterator[FakeServer]:
     """The media fake, with the Hub and router endpoints and a fresh mapping cache pointed at it."""
-    from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
+    from g4f.state import reset_state
 
     with media_server(state) as server:
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         monkeypatch.setenv("HF_ROUTER_ENDPOINT", server.url)
-        monkeypatch.setattr(HuggingFaceMedia, "_mappings", {})
+        reset_state()
         yield server

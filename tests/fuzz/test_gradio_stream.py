@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from g4f.errors import G4FError
-from g4f.Provider.hf_space import _gradio
 from g4f.Provider.hf_space.BlackForestLabs_Flux1Dev import BlackForestLabs_Flux1Dev
 from g4f.Provider.hf_space.Qwen_Qwen_2_5 import Qwen_Qwen_2_5
+from g4f.state import reset_state
 from tests.fakes.server import FakeServer
 
 FUZZ = settings(
@@ -140,7 +140,7 @@ def _run(provider: Any, model: str, server: FakeServer) -> BaseException | None:
         async for _ in stream:
             pass
 
-    _gradio._configs.clear()
+    reset_state()
     try:
         asyncio.run(asyncio.wait_for(go(), 20))
     except Exception as exc:  # noqa: BLE001 - the test inspects what was raised

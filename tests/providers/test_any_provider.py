@@ -13,6 +13,7 @@ from g4f.providers import any_provider
 from g4f.providers.any_provider import AnyProvider, get_model_map
 from g4f.providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from g4f.providers.retry_provider import clear_cooldowns, cooldown, is_cooling_down
+from g4f.state import reset_state
 from tests import mocks
 
 
@@ -58,12 +59,12 @@ class LimitedProvider(mocks.Recorder, AsyncGeneratorProvider, ProviderModelMixin
 def registry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     providers = [KeyedProvider, FreeProvider]
     monkeypatch.setattr(any_provider, "_providers", lambda: list(providers))
-    any_provider._cache.update(key=None, map=None)
+    reset_state()
     for p in (FreeProvider, KeyedProvider, LimitedProvider):
         p.reset()
     clear_cooldowns()
     yield
-    any_provider._cache.update(key=None, map=None)
+    reset_state()
     clear_cooldowns()
 
 
@@ -105,7 +106,7 @@ def test_declared_order_with_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_cooling_providers_go_last_and_failures_cool_down(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(any_provider, "_providers", lambda: [LimitedProvider, FreeProvider])
-    any_provider._cache.update(key=None, map=None)
+    reset_state()
     completion = Client().chat.completions.create(messages="hi", model="llama-3.3-70b")
     assert completion.provider == "FreeProvider"
     assert LimitedProvider.calls == 1
@@ -168,7 +169,7 @@ def test_providers_without_their_credentials_go_last(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(
         any_provider, "_providers", lambda: [CookieProvider, KeyedProvider, FreeProvider]
     )
-    any_provider._cache.update(key=None, map=None)
+    reset_state()
     with_key = [
         p.__name__ for p, _ in AnyProvider.get_providers("llama-3.3-70b", api_key="hf_key_abcdefgh")
     ]
@@ -188,6 +189,6 @@ class PrefixProvider(FreeProvider):
 
 def test_model_prefixes_route_to_their_provider(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(any_provider, "_providers", lambda: [KeyedProvider, PrefixProvider])
-    any_provider._cache.update(key=None, map=None)
+    reset_state()
     pairs = AnyProvider.get_providers("space:owner/app")
     assert [(p.__name__, m) for p, m in pairs] == [("PrefixProvider", "space:owner/app")]

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from g4f.errors import BadRequestError, MissingAuthError, NetworkError, RateLimitError
 from g4f.providers.helper import (
     ThinkSplitter,
-    backoff_delay,
     format_media_prompt,
     format_prompt,
     format_prompt_max_length,
     get_last_user_message,
     get_system_prompt,
-    iter_with_retries,
     to_string,
 )
 from g4f.providers.response import Reasoning
@@ -104,53 +99,3 @@ def test_think_split_is_independent_of_chunking(
     assert _split_think(pieces) == whole
     if "<think>" not in before:
         assert whole == (before + after, thought) or "</think>" in thought
-
-
-def test_backoff_honours_retry_after_and_is_capped() -> None:
-    assert backoff_delay(0, 2.5) == 2.5
-    assert all(0 <= backoff_delay(a, None, base=0.5, cap=1.0) <= 1.0 for a in range(10))
-
-
-def _flaky(errors: list[Exception], calls: list[int]):
-    def factory():
-        async def gen():
-            calls.append(1)
-            if errors:
-                raise errors.pop(0)
-            yield "ok"
-
-        return gen()
-
-    return factory
-
-
-async def _run(factory, **kw) -> list[object]:
-    sleeps: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        sleeps.append(seconds)
-
-    out = [c async for c in iter_with_retries(factory, sleep=fake_sleep, **kw)]
-    return out + [("sleeps", sleeps)]
-
-
-def test_retries_transient_errors_with_retry_after() -> None:
-    calls: list[int] = []
-    errors = [RateLimitError("x", status_code=429, retry_after=1.5), NetworkError("cut")]
-    out = asyncio.run(_run(_flaky(errors, calls)))
-    assert out[0] == "ok" and len(calls) == 3
-    assert out[-1][1][0] == 1.5
-
-
-def test_no_retry_for_auth_bad_request_or_long_waits() -> None:
-    import pytest
-
-    for error in (
-        MissingAuthError("x", status_code=401),
-        BadRequestError("x", status_code=400),
-        RateLimitError("x", status_code=429, retry_after=300),
-    ):
-        calls: list[int] = []
-        with pytest.raises(type(error)):
-            asyncio.run(_run(_flaky([error], calls)))
-        assert len(calls) == 1

@@ -22,9 +22,9 @@ from g4f.Provider.hf.HuggingChat import HuggingChat
 from g4f.Provider.hf.HuggingFaceAPI import HuggingFaceAPI
 from g4f.Provider.hf.HuggingFaceInference import HuggingFaceInference
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
-from g4f.Provider.hf_space import _gradio
 from g4f.Provider.hf_space.BlackForestLabs_Flux1Dev import BlackForestLabs_Flux1Dev
 from g4f.providers.retry_provider import clear_cooldowns
+from g4f.state import reset_state
 from tests.chaos._harness import FALLBACK_TEXT, Result, drive
 from tests.chaos._proxy import Chaos, ChaosProxy
 from tests.fakes import media as media_fake
@@ -216,7 +216,7 @@ async def test_media_provider_leaks_nothing(
     monkeypatch.setattr(media_fake, "TOKEN", TOKEN)
     monkeypatch.setenv("HF_ENDPOINT", media_proxy.url)
     monkeypatch.setenv("HF_ROUTER_ENDPOINT", media_proxy.url)
-    monkeypatch.setattr(HuggingFaceMedia, "_mappings", {})
+    reset_state()
     await run_case(
         leaks,
         media_proxy,
@@ -313,7 +313,7 @@ async def test_space_provider_leaks_no_zerogpu_token_or_cookie(
     with FakeServer(_space_app(mode)) as space:
         monkeypatch.setenv("HF_ENDPOINT", space.url)
         monkeypatch.setattr(BlackForestLabs_Flux1Dev, "url", space.url)
-        monkeypatch.setattr(_gradio, "_configs", {})
+        reset_state()
         set_cookies("huggingface.co", {"token": CHAT_TOKEN})
         with ChaosProxy(space.url) as proxy:
             result = await run_case(leaks, proxy, [], BlackForestLabs_Flux1Dev, "flux-dev")

@@ -8,12 +8,14 @@ from contextlib import aclosing
 from typing import Any, ClassVar
 
 from ...config import default_timeout, get_hf_token, hf_endpoint
-from ...errors import BadRequestError, G4FError, ModelNotFoundError
+from ...errors import BadRequestError, ModelNotFoundError
 from ...inputs import check_model_id, join_url
 from ...models import IMAGE_ALIASES, IMAGE_MODELS, VIDEO_ALIASES
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.helper import format_media_prompt
+from ...providers.lookup import lookup
 from ...providers.response import MediaResponse, ProviderInfo
+from ...state import get_store
 from ...typing import Messages
 from ._media_routes import (
     POLL_INTERVAL,
@@ -25,23 +27,21 @@ from ._media_routes import (
     run_route,
     submit_params,
 )
-from ._media_run import live_entries, mapping_entries, merge_jobs, most_telling
+from ._media_run import live_entries, mapping_entries, merge_jobs
 from ._router import auth_headers, image_size, require_token
 
 __all__ = ["HuggingFaceMedia"]
 
-#: Statuses after which the next inference provider is tried.
-_FAILOVER_STATUS = {400, 401, 402, 403, 404}
 _MAX_N = 10
 
 
 class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
     """Images and videos from the Inference Providers behind the Hugging Face router.
 
-    The model's provider mapping (Hub API) lists the live providers; they are tried in
-    order (``"model:provider"`` pins one), a 400/401/402/403/404 moving on to the next.
-    Needs a token. Only the video models become AnyProvider keys; image models are
-    reached by their aliases through the client's media path.
+    The model's provider mapping (Hub API) lists the live providers; each is one
+    candidate of the failover engine (:meth:`get_candidates`, ``"model:provider"``
+    pins one), which tries them in order. Needs a token. Image and video models (and
+    their aliases, ``flux`` included) are AnyProvider keys.
     """
 
     label = "HuggingFace Media"
@@ -65,24 +65,22 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
     #: Seconds a provider mapping stays cached.
     mapping_ttl: ClassVar[float] = 600.0
 
-    _tasks: ClassVar[dict[str, str]] = {}
-    _mappings: ClassVar[dict[tuple[str, str], tuple[float, dict[str, Mapping[str, Any]]]]] = {}
-
     @classmethod
     def task_of(cls, model: str) -> str | None:
         """``text-to-image`` / ``text-to-video`` for a known model id."""
-        if model in cls._tasks:
-            return cls._tasks[model]
+        discovered = get_store().get(f"media-task:{model}")
+        if discovered is not None:
+            return str(discovered)
         if model in cls.video_models:
             return TEXT_TO_VIDEO
         return TEXT_TO_IMAGE if model in cls.image_models else None
 
     @classmethod
     def any_model_keys(cls) -> dict[str, str]:
-        """Only video models (and their aliases) are offered to AnyProvider."""
-        videos = [m for m in cls.get_models() if ":" not in m and cls.task_of(m) == TEXT_TO_VIDEO]
-        keys = {m: m for m in videos}
-        for alias, target in VIDEO_ALIASES.items():
+        """Image and video models (and their aliases) for AnyProvider; no ``id:provider`` pins."""
+        known = [m for m in cls.get_models() if ":" not in m and cls.task_of(m) is not None]
+        keys = {m: m for m in known}
+        for alias, target in cls.model_aliases.items():
             if target in keys:
                 keys.setdefault(alias, target)
         return keys
@@ -121,7 +119,7 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                 continue
             model = str(item["id"])
             task = str(next(iter(entries.values())).get("task"))
-            cls._tasks[model] = task
+            get_store().set(f"media-task:{model}", task, cls.models_ttl)
             target = videos if task == TEXT_TO_VIDEO else images
             target.extend([model, *(f"{model}:{p}" for p in live)])
         return videos + images
@@ -130,26 +128,58 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
     async def get_mapping(
         cls, session: Any, model: str, token: str
     ) -> dict[str, Mapping[str, Any]]:
-        """Live providers of ``model`` (cached): provider → ``{providerId, task, status}``."""
-        key = (hf_endpoint(), model)
-        cached = cls._mappings.get(key)
-        if cached and time.monotonic() - cached[0] < cls.mapping_ttl:
-            return cached[1]
-        async with session.get(
-            join_url(hf_endpoint(), "api", "models", *model.split("/")),
-            params={"expand[]": "inferenceProviderMapping"},
-            headers=auth_headers(token),
-        ) as response:
-            await response.raise_for_status()
-            data = await response.json()
-        raw = data.get("inferenceProviderMapping") if isinstance(data, Mapping) else None
-        mapping = live_entries(mapping_entries(raw))
-        if not mapping:
+        """Live providers of ``model``: provider → ``{providerId, task, status}``.
+
+        A metadata look-up: short timeout, cached for ``mapping_ttl``, failures briefly.
+        """
+
+        async def fetch() -> dict[str, Mapping[str, Any]]:
+            async with session.get(
+                join_url(hf_endpoint(), "api", "models", *model.split("/")),
+                params={"expand[]": "inferenceProviderMapping"},
+                headers=auth_headers(token),
+            ) as response:
+                await response.raise_for_status()
+                data = await response.json()
+            raw = data.get("inferenceProviderMapping") if isinstance(data, Mapping) else None
+            mapping = live_entries(mapping_entries(raw))
+            if not mapping:
+                raise ModelNotFoundError(
+                    f"{cls.__name__}: no live inference provider serves {model}",
+                    provider=cls.__name__,
+                )
+            return mapping
+
+        return await lookup(
+            f"media-mapping:{hf_endpoint()}:{model}",
+            fetch,
+            ttl=cls.mapping_ttl,
+            what=f"the provider mapping of {model}",
+            provider=cls.__name__,
+        )
+
+    @classmethod
+    async def get_candidates(
+        cls, model: str, api_key: str | None = None, **kwargs: Any
+    ) -> list[tuple[Any, str]]:
+        """One ``model:provider`` candidate per live media route, in the mapping's order.
+
+        Without a token, or with a pinned route, the model is its own single candidate
+        (its attempt then says what is missing).
+        """
+        model = cls.get_model(model or cls.default_model)
+        token = get_hf_token(api_key)
+        if not token or ":" in model:
+            return [(cls, model)]
+        async with cls.open_session(**kwargs) as session:
+            mapping = await cls.get_mapping(session, model, token)
+        routes = [p for p, e in mapping.items() if e.get("task") in cls.tasks]
+        if not routes:
             raise ModelNotFoundError(
-                f"{cls.__name__}: no live inference provider serves {model}", provider=cls.__name__
+                f"{cls.__name__}: {model} is not a text-to-image or text-to-video model",
+                provider=cls.__name__,
             )
-        cls._mappings[key] = (time.monotonic(), mapping)
-        return mapping
+        return [(cls, f"{model}:{route}") for route in routes]
 
     @classmethod
     async def create_async_generator(  # type: ignore[override]
@@ -181,14 +211,16 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
         deadline = time.monotonic() + timeout
         async with cls.open_session(**{**kwargs, "timeout": timeout}) as session:
             mapping = await cls.get_mapping(session, model, token)
-            routes = [(p, e) for p, e in mapping.items() if not pinned or p == pinned]
+            routes = [
+                (p, e)
+                for p, e in mapping.items()
+                if (not pinned or p == pinned) and e.get("task") in cls.tasks
+            ]
             if not routes:
                 raise ModelNotFoundError(
-                    f"{cls.__name__}: {model} is not served by {pinned}", provider=cls.__name__
-                )
-            if not any(e.get("task") in cls.tasks for _, e in routes):
-                raise ModelNotFoundError(
-                    f"{cls.__name__}: {model} is not a text-to-image or text-to-video model",
+                    f"{cls.__name__}: {model} is not served by {pinned}"
+                    if pinned
+                    else f"{cls.__name__}: {model} is not a text-to-image or text-to-video model",
                     provider=cls.__name__,
                 )
 
@@ -217,43 +249,34 @@ class HuggingFaceMedia(AsyncGeneratorProvider, ProviderModelMixin):
                     poll_interval,
                 )
 
-            jobs = [cls._generate(session, model, routes, make_job) for _ in range(n)]
+            # One route per attempt: the failover engine moves to the next candidate.
+            provider, entry = routes[0]
+            jobs = [
+                cls._generate(session, model, provider, make_job(provider, entry)) for _ in range(n)
+            ]
             async for chunk in merge_jobs(jobs, cls.progress_interval):
                 yield chunk
 
     @classmethod
     async def _generate(
-        cls, session: Any, model: str, routes: list[tuple[str, Mapping[str, Any]]], make_job: Any
+        cls, session: Any, model: str, provider: str, job: MediaJob
     ) -> AsyncIterator[Any]:
-        """One media result, trying the providers in order."""
-        failures: list[G4FError] = []
-        for provider, entry in routes:
-            if entry.get("task") not in cls.tasks:
-                continue
-            job: MediaJob = make_job(provider, entry)
-            async with session.post(
-                route_url(job),
-                json=route_body(job),
-                params=submit_params(job),
-                headers=job.headers,
-                timeout=job.remaining(),
-            ) as response:
-                if response.status in _FAILOVER_STATUS:
-                    try:
-                        await response.raise_for_status()
-                    except G4FError as exc:
-                        failures.append(exc)
-                        continue
-                await response.raise_for_status()
-                async with aclosing(run_route(session, job, response)) as chunks:
-                    async for chunk in chunks:
-                        if isinstance(chunk, MediaResponse):
-                            yield ProviderInfo(
-                                name=cls.__name__,
-                                model=model,
-                                label=f"HuggingFace ({provider})",
-                                url=join_url(cls.url, *model.split("/")),
-                            )
-                        yield chunk
-                return
-        raise most_telling(failures)
+        """One media result from inference provider ``provider``."""
+        async with session.post(
+            route_url(job),
+            json=route_body(job),
+            params=submit_params(job),
+            headers=job.headers,
+            timeout=job.remaining(),
+        ) as response:
+            await response.raise_for_status()
+            async with aclosing(run_route(session, job, response)) as chunks:
+                async for chunk in chunks:
+                    if isinstance(chunk, MediaResponse):
+                        yield ProviderInfo(
+                            name=cls.__name__,
+                            model=model,
+                            label=f"HuggingFace ({provider})",
+                            url=join_url(cls.url, *model.split("/")),
+                        )
+                    yield chunk

@@ -1,4 +1,4 @@
-"""HuggingFaceMedia's plumbing: provider-mapping parsing, failure ranking, concurrent jobs."""
+"""HuggingFaceMedia's plumbing: provider-mapping parsing and concurrent jobs."""
 
 from __future__ import annotations
 
@@ -7,19 +7,10 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from ...errors import (
-    BadRequestError,
-    G4FError,
-    MissingAuthError,
-    ModelNotFoundError,
-    PaymentRequiredError,
-)
 from ...providers.response import Reasoning
 
-__all__ = ["mapping_entries", "live_entries", "most_telling", "merge_jobs"]
+__all__ = ["mapping_entries", "live_entries", "merge_jobs"]
 
-#: Error classes from the most telling (reported when every provider failed) to the least.
-_TELLING = (MissingAuthError, PaymentRequiredError, BadRequestError, ModelNotFoundError)
 _END = object()
 
 
@@ -37,15 +28,6 @@ def mapping_entries(raw: Any) -> dict[str, dict[str, Any]]:
 def live_entries(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
     """Only the entries whose status is ``live``."""
     return {p: e for p, e in entries.items() if e.get("status") == "live"}
-
-
-def most_telling(failures: list[G4FError]) -> G4FError:
-    """The failure that says most about why nothing worked (auth, then credits, ...)."""
-    for kind in _TELLING:
-        for exc in failures:
-            if isinstance(exc, kind):
-                return exc
-    return failures[-1]
 
 
 async def merge_jobs(

@@ -1,34 +1,29 @@
 """Shared pieces of the router providers (HuggingFaceAPI, HuggingFaceInference).
 
-Auth headers, the image size table, and the cold-start wait: a 503 whose body
-carries ``estimated_time`` means the model is loading, so the request is sent again
-after that many seconds (capped), as long as the whole-request timeout allows.
+Auth headers, the image size table, and opening a request with its status checked.
+A 503 whose body carries ``estimated_time`` (the model is loading) is raised with
+``retry_after`` set to it; the failover engine decides whether to wait and send the
+request again (docs/client.md, "Retries and failover").
 """
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from ..._secrets import add_secret
-from ...config import default_timeout, get_hf_token
-from ...errors import MissingAuthError, ResponseStatusError
+from ...config import get_hf_token
+from ...errors import MissingAuthError
 
 __all__ = [
     "ASPECT_RATIOS",
-    "MAX_LOADING_WAIT",
     "TOKEN_HINT",
     "auth_headers",
     "image_size",
     "open_with_wait",
     "require_token",
 ]
-
-#: Longest single wait for a loading model, in seconds.
-MAX_LOADING_WAIT = 60.0
 
 TOKEN_HINT = (
     "pass api_key=..., set HF_TOKEN (or HUGGINGFACE_API_KEY), or log in with "
@@ -95,42 +90,15 @@ def image_size(
     return int(width or default_w), int(height or default_h)
 
 
-def _loading_wait(exc: ResponseStatusError, deadline: float) -> float | None:
-    """Seconds to wait for a loading model, or None when the error is not that or time is up."""
-    if (
-        exc.status_code != 503
-        or exc.retry_after is None
-        or not exc.body
-        or "estimated_time" not in exc.body
-    ):
-        return None
-    wait = min(max(exc.retry_after, 0.05), MAX_LOADING_WAIT)
-    if time.monotonic() + wait >= deadline:
-        return None
-    return wait
-
-
 @asynccontextmanager
 async def open_with_wait(
     session: Any, method: str, url: str, *, timeout: float | None = None, **kwargs: Any
 ) -> AsyncIterator[Any]:
-    """``session.request(...)`` with a checked status, waiting out 503 ``estimated_time`` replies.
+    """``session.request(...)`` with a checked status: yields the OK response.
 
-    Yields the OK response; any other error status raises its typed error.
+    An error status raises its typed error; a loading model's 503 carries
+    ``retry_after`` = ``estimated_time`` for the engine's one wait.
     """
-    deadline = time.monotonic() + (timeout or default_timeout())
-    while True:
-        wait: float | None = None
-        async with session.request(method, url, **kwargs) as response:
-            if response.status == 503:
-                try:
-                    await response.raise_for_status()
-                except ResponseStatusError as exc:
-                    wait = _loading_wait(exc, deadline)
-                    if wait is None:
-                        raise
-            else:
-                await response.raise_for_status()
-                yield response
-                return
-        await asyncio.sleep(wait)
+    async with session.request(method, url, timeout=timeout, **kwargs) as response:
+        await response.raise_for_status()
+        yield response

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import aclosing
 from typing import Any, ClassVar
 
-from ...errors import G4FError, ModelNotFoundError, RetryProviderError
+from ...errors import ModelNotFoundError
 from ...inputs import check_model_id
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
-from ...providers.response import ProviderInfo, is_content
+from ...providers.response import ProviderInfo
 from ...typing import Messages
 from ._space import SpaceProvider
 from .BlackForestLabs_Flux1Dev import BlackForestLabs_Flux1Dev
@@ -79,10 +79,11 @@ class HuggingSpace(AsyncGeneratorProvider, ProviderModelMixin):
         return [child for child in _CHILDREN if model in child.get_models()]
 
     @classmethod
-    async def create_async_generator(  # type: ignore[override]
-        cls, model: str, messages: Messages, n: int = 1, **kwargs: Any
-    ) -> AsyncIterator[Any]:
-        """Run the Space serving ``model``; image Spaces run ``n`` times."""
+    def get_candidates(cls, model: str, n: int = 1, **kwargs: Any) -> list[tuple[Any, str]]:
+        """The Spaces serving ``model``, in order: what the failover engine tries.
+
+        An image Space asked for ``n`` > 1 images is offered as a :class:`SpaceRuns`.
+        """
         if not model:
             model = cls.default_vision_model if kwargs.get("media") else cls.default_model
         model = cls.get_model(model)
@@ -91,26 +92,49 @@ class HuggingSpace(AsyncGeneratorProvider, ProviderModelMixin):
             raise ModelNotFoundError(
                 f"{cls.__name__}: no Space serves {model}", provider=cls.__name__
             )
-        errors: dict[str, BaseException] = {}
-        for child in children:
-            started = False
-            try:
-                yield ProviderInfo(
-                    name=child.__name__, model=model, label=child.get_label(), url=child.url
-                )
-                runs = n if model in child.image_models else 1
-                for _ in range(max(1, runs)):
-                    stream = child.create_async_generator(model, messages, **kwargs)
-                    async with aclosing(stream):
-                        async for chunk in stream:
-                            if not started and is_content(chunk):
-                                started = True
-                            yield chunk
-                return
-            except G4FError as exc:
-                if started:
-                    raise
-                errors[child.__name__] = exc
-        if len(errors) == 1:
-            raise next(iter(errors.values()))
-        raise RetryProviderError(f"{cls.__name__}: every Space failed", errors)
+        return [
+            (SpaceRuns(child, n) if n > 1 and model in child.image_models else child, model)
+            for child in children
+        ]
+
+    @classmethod
+    async def create_async_generator(  # type: ignore[override]
+        cls, model: str, messages: Messages, n: int = 1, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """Run the first Space serving ``model`` (the failover engine tries the others)."""
+        provider, model = cls.get_candidates(model, n=n, **kwargs)[0]
+        yield ProviderInfo(
+            name=provider.__name__, model=model, label=provider.get_label(), url=provider.url
+        )
+        async with aclosing(provider.create_async_generator(model, messages, **kwargs)) as stream:
+            async for chunk in stream:
+                yield chunk
+
+
+class SpaceRuns:
+    """An image Space run ``n`` times in a row: one candidate of the failover engine."""
+
+    def __init__(self, child: type[SpaceProvider], n: int) -> None:
+        self.child = child
+        self.n = n
+        self.__name__ = child.__name__
+        self.url = child.url
+
+    def get_label(self) -> str:
+        return self.child.get_label()
+
+    def get_parent(self) -> str:
+        return self.child.get_parent()
+
+    async def create_async_generator(
+        self, model: str, messages: Messages, **kwargs: Any
+    ) -> AsyncIterator[Any]:
+        """The ``n`` results, one run after the other."""
+        for _ in range(self.n):
+            stream = self.child.create_async_generator(model, messages, **kwargs)
+            async with aclosing(stream):
+                async for chunk in stream:
+                    yield chunk
+
+    def __repr__(self) -> str:
+        return f"SpaceRuns({self.__name__}, n={self.n})"

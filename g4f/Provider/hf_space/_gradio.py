@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import math
 import re
-import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from ...config import hf_endpoint
 from ...debug import logger
 from ...errors import G4FError, RateLimitError, ResponseError, strip_html
 from ...inputs import join_url, quote_path
+from ...providers.lookup import lookup
 from ...requests import FormFile
 
 __all__ = [
@@ -45,7 +45,6 @@ __all__ = [
 ]
 
 _CONFIG_TTL = 600.0
-_configs: dict[str, tuple[float, SpaceConfig]] = {}
 _TRY_AGAIN = re.compile(r"try again in (?:(\d+):)?(\d+):(\d+)", re.I)
 #: ZeroGPU quotas refill over minutes; retrying within seconds cannot help.
 _QUOTA_DEFAULT_WAIT = 60.0
@@ -111,22 +110,30 @@ async def request_json(session: Any, method: str, url: str, **kwargs: Any) -> An
 async def space_config(
     session: Any, base_url: str, headers: Mapping[str, str] | None = None
 ) -> SpaceConfig:
-    """The Space's API prefix and endpoints (cached for a while per base URL)."""
-    cached = _configs.get(base_url)
-    if cached and time.monotonic() - cached[0] < _CONFIG_TTL:
-        return cached[1]
-    data = await request_json(session, "GET", f"{base_url}/config", headers=headers)
-    if not isinstance(data, Mapping):
-        raise ResponseError("the Space's /config is not a JSON object", provider=session.provider)
-    try:
-        config = _parse_config(data)
-    except (LookupError, TypeError, ValueError):
-        raise ResponseError(
-            "the Space's /config has malformed dependencies or components",
-            provider=session.provider,
-        ) from None
-    _configs[base_url] = (time.monotonic(), config)
-    return config
+    """The Space's API prefix and endpoints: a metadata look-up (short timeout, cached
+    for a while per base URL, a failure for a short while)."""
+
+    async def fetch() -> SpaceConfig:
+        data = await request_json(session, "GET", f"{base_url}/config", headers=headers)
+        if not isinstance(data, Mapping):
+            raise ResponseError(
+                "the Space's /config is not a JSON object", provider=session.provider
+            )
+        try:
+            return _parse_config(data)
+        except (LookupError, TypeError, ValueError):
+            raise ResponseError(
+                "the Space's /config has malformed dependencies or components",
+                provider=session.provider,
+            ) from None
+
+    return await lookup(
+        f"space-config:{base_url}",
+        fetch,
+        ttl=_CONFIG_TTL,
+        what="the Space's config",
+        provider=session.provider,
+    )
 
 
 def _parse_config(data: Mapping[str, Any]) -> SpaceConfig:

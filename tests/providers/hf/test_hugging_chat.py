@@ -58,6 +58,15 @@ async def run(model: str, messages: Any, **kwargs: Any) -> list[Any]:
     return [chunk async for chunk in HuggingChat.create_async_generator(model, messages, **kwargs)]
 
 
+async def run_engine(model: str, messages: Any, **kwargs: Any) -> list[Any]:
+    """Through the failover engine, which owns re-authentication (one more attempt)."""
+    from g4f.providers.engine import failover
+
+    if isinstance(messages, str):
+        messages = [{"role": "user", "content": messages}]
+    return [chunk async for chunk in failover(HuggingChat, model, messages, **kwargs)]
+
+
 def text_of(chunks: list[Any]) -> str:
     return "".join(c for c in chunks if isinstance(c, str))
 
@@ -386,7 +395,7 @@ async def test_expired_session_triggers_exactly_one_reauth(
     fresh = server.state.new_session()
     (cookies_dir / "fresh.har").write_text(json.dumps(har_for(fresh)))
     stale = {"hf-chat": "expired-session-0000", "token": "expired-token-0000"}
-    chunks = await run(MODEL, "x", cookies=stale)
+    chunks = await run_engine(MODEL, "x", cookies=stale)
     assert text_of(chunks) == server.state.answers[-1]
     assert len(server.state.creates) == 1
     creates = [r for r in server.requests if r["path"] == "/chat/conversation"]
@@ -406,7 +415,7 @@ async def test_rejected_twice_is_missing_auth_with_hint(
         server.state.sessions.clear()
     (cookies_dir / "second.har").write_text(json.dumps(har_for(second)))
     with pytest.raises(MissingAuthError) as info:
-        await run(MODEL, "x", cookies=first)
+        await run_engine(MODEL, "x", cookies=first)
     message = str(info.value)
     assert "g4f login huggingchat" in message
     for value in (*first.values(), *second.values()):

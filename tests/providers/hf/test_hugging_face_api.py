@@ -58,6 +58,13 @@ async def run(model: str = "llama-3.3-70b", messages: Any = HELLO, **kwargs: Any
     return await collect(HuggingFaceAPI.create_async_generator(model, messages, **kwargs))
 
 
+async def run_engine(model: str = "llama-3.3-70b", **kwargs: Any) -> list[Any]:
+    """Through the failover engine, which owns the 503 ``estimated_time`` wait."""
+    from g4f.providers.engine import failover
+
+    return await collect(failover(HuggingFaceAPI, model, HELLO, **kwargs))
+
+
 def summary(chunks: list[Any]) -> dict[str, Any]:
     """What a caller sees, independent of how the text was cut into chunks."""
     return {
@@ -500,7 +507,7 @@ async def test_503_estimated_time_waits_and_retries(router: FakeRouter) -> None:
     router.faults.add(
         status=503, message="Model X is currently loading", extra={"estimated_time": 0.2}, times=2
     )
-    chunks = await run()
+    chunks = await run_engine()
     assert summary(chunks)["text"] == router.chat.content
     assert [r["path"] for r in router.requests].count("/v1/chat/completions") == 3
 
@@ -510,7 +517,7 @@ async def test_503_longer_than_the_timeout_raises(router: FakeRouter) -> None:
         status=503, message="Model X is currently loading", extra={"estimated_time": 500}
     )
     with pytest.raises(ResponseStatusError) as info:
-        await run(timeout=2)
+        await run_engine(timeout=2)
     assert info.value.status_code == 503 and info.value.retry_after == 500
     assert len(router.requests) == 1
 
@@ -628,7 +635,7 @@ async def test_nothing_goes_to_the_legacy_host(router: FakeRouter) -> None:
     await run(stream=False)
     await HuggingFaceAPI.refresh_models()
     router.faults.add(status=503, message="loading", extra={"estimated_time": 0.05})
-    await run()
+    await run_engine()
     assert router.hosts() == {"127.0.0.1"}
     assert LEGACY_HOST not in router.hosts()
     assert {r["path"] for r in router.requests} == {"/v1/chat/completions", "/v1/models"}
@@ -852,14 +859,18 @@ def test_client_missing_token(router: FakeRouter, monkeypatch: pytest.MonkeyPatc
 
 async def test_async_client_stream_interrupted_after_content(router: FakeRouter) -> None:
     from g4f.client import AsyncClient
+    from g4f.errors import StreamInterruptedError
 
     router.faults.add(cut_after=4)
     received: list[str] = []
-    with pytest.raises(NetworkError):
+    # A named provider cut mid-answer is a StreamInterruptedError, as through AnyProvider.
+    with pytest.raises(StreamInterruptedError) as info:
         async for chunk in AsyncClient().chat.completions.create(
             model="llama-3.3-70b", provider=HuggingFaceAPI, messages=HELLO, stream=True
         ):
             received.append(chunk.choices[0].delta.content or "")
+    assert isinstance(info.value.cause, NetworkError) and info.value.provider == "HuggingFaceAPI"
+    assert "".join(received) == info.value.partial
     assert "".join(received) == router.chat.content[: 3 * router.chat.chunk_size]
     assert len(router.chat_bodies) == 1, "no retry once content has been streamed"
 

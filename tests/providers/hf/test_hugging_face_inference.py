@@ -46,6 +46,13 @@ async def run(model: str = "qwq-32b", messages: Any = HELLO, **kwargs: Any) -> l
     return await collect(HuggingFaceInference.create_async_generator(model, messages, **kwargs))
 
 
+async def run_engine(model: str = "qwq-32b", **kwargs: Any) -> list[Any]:
+    """Through the failover engine, which owns the 503 ``estimated_time`` wait."""
+    from g4f.providers.engine import failover
+
+    return await collect(failover(HuggingFaceInference, model, HELLO, **kwargs))
+
+
 def text_of(chunks: list[Any]) -> str:
     return "".join(c for c in chunks if isinstance(c, str))
 
@@ -281,7 +288,7 @@ async def test_cold_model_503_wait_then_answer(router: FakeRouter) -> None:
         extra={"estimated_time": 0.3},
         path="/hf-inference",
     )
-    chunks = await run()
+    chunks = await run_engine()
     assert text_of(chunks) == router.tgi.text.lstrip()
     assert [r["path"] for r in router.requests].count("/hf-inference/models/Qwen/QwQ-32B") == 2
 

@@ -18,9 +18,11 @@ from g4f.errors import (
     NetworkError,
     PaymentRequiredError,
     RateLimitError,
+    RetryProviderError,
     TimeoutError,
 )
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
+from g4f.providers.engine import failover, is_cooling_down
 from g4f.providers.response import ImageResponse, ProviderInfo, Reasoning, VideoResponse
 from tests.fakes.media import MP4, PNG, TOKEN, MediaState, serve_media
 from tests.fakes.server import FakeServer
@@ -42,6 +44,19 @@ def server(state: MediaState, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeS
 
 
 async def collect(model: str, prompt: str = "a red fox", **kwargs: Any) -> list[Any]:
+    """Through the failover engine: HuggingFaceMedia offers one candidate per live route."""
+    kwargs.setdefault("api_key", TOKEN)
+    kwargs.setdefault("poll_interval", 0.02)
+    return [
+        c
+        async for c in failover(
+            HuggingFaceMedia, model, [{"role": "user", "content": prompt}], **kwargs
+        )
+    ]
+
+
+async def collect_route(model: str, prompt: str = "a red fox", **kwargs: Any) -> list[Any]:
+    """The provider alone: one attempt on the model's first live route."""
     kwargs.setdefault("api_key", TOKEN)
     kwargs.setdefault("poll_interval", 0.02)
     return [
@@ -75,7 +90,7 @@ async def test_no_token_is_missing_auth(server: FakeServer) -> None:
 async def test_fal_queue_image_reports_progress_and_sends_prompt(
     server: FakeServer, state: MediaState
 ) -> None:
-    chunks = await collect(FLUX, width=512, height=256)
+    chunks = await collect_route(FLUX, width=512, height=256)
     [image] = media(chunks)
     assert isinstance(image, ImageResponse) and image.urls == [f"{server.url}/files/a.png"]
     assert fetch(image.urls[0]) == PNG
@@ -113,7 +128,7 @@ async def test_fal_deadline(server: FakeServer, state: MediaState) -> None:
 async def test_fal_failed_job_is_typed(server: FakeServer, state: MediaState) -> None:
     server.faults.add(status=500, message="worker crashed", path="/status")
     with pytest.raises(Exception) as info:
-        await collect(WAN)
+        await collect_route(WAN)
     assert getattr(info.value, "status_code", None) == 500
 
 
@@ -187,19 +202,24 @@ async def test_402_fails_over_to_next_provider(server: FakeServer, state: MediaS
     [image] = media(chunks)
     assert image.urls == [f"{server.url}/files/t.png"]
     assert paths(server) == ["/fal-ai/fal-ai/flux/dev", "/together/v1/images/generations"]
-    [info] = [c for c in chunks if isinstance(c, ProviderInfo)]
-    assert info.label == "HuggingFace (together)"
+    info = [c for c in chunks if isinstance(c, ProviderInfo)]
+    assert info[-1].label == "HuggingFace (together)"
 
 
-async def test_all_failed_raises_most_telling(server: FakeServer, state: MediaState) -> None:
+async def test_all_failed_raises_each_routes_typed_error(
+    server: FakeServer, state: MediaState
+) -> None:
     state.fail.update({"fal-ai": 402, "together": 400, "nebius": 402})
-    with pytest.raises(PaymentRequiredError) as info:
+    with pytest.raises(RetryProviderError) as info:
         await collect(FLUX)
+    errors = info.value.exceptions
+    assert [type(e) for e in errors.values()][::2] == [PaymentRequiredError] * 2
+    assert list(errors) == [
+        f"HuggingFaceMedia ({FLUX}:{p})" for p in ("fal-ai", "together", "nebius")
+    ]
     assert "credits" in str(info.value)
+    assert len(str(info.value).splitlines()) == 4  # the summary, then one line per route
     assert len(paths(server)) == 3
-    state.fail["together"] = 401
-    with pytest.raises(MissingAuthError):
-        await collect(FLUX)
 
 
 async def test_pinned_provider_failure_does_not_fail_over(
@@ -213,12 +233,23 @@ async def test_pinned_provider_failure_does_not_fail_over(
         await collect(f"{FLUX}:replicate")
 
 
-async def test_rate_limit_is_not_failed_over(server: FakeServer) -> None:
+async def test_long_rate_limit_cools_the_route_down_and_moves_on(server: FakeServer) -> None:
+    # Retry-After 7 s is over the engine's LONG_WAIT: another route exists, so it is used.
+    server.faults.add(
+        status=429, message="Rate limit", headers={"Retry-After": "7"}, path="/fal-ai/"
+    )
+    chunks = await collect(FLUX)
+    assert len(media(chunks)) == 1
+    assert paths(server) == ["/fal-ai/fal-ai/flux/dev", "/together/v1/images/generations"]
+    assert is_cooling_down(f"HuggingFaceMedia ({FLUX}:fal-ai)")
+
+
+async def test_long_rate_limit_on_the_only_route_is_raised(server: FakeServer) -> None:
     server.faults.add(
         status=429, message="Rate limit", headers={"Retry-After": "7"}, path="/fal-ai/"
     )
     with pytest.raises(RateLimitError) as info:
-        await collect(FLUX)
+        await collect(f"{FLUX}:fal-ai", timeout=3)  # 7 s do not fit in the 3 s deadline
     assert info.value.retry_after == 7
     assert paths(server) == ["/fal-ai/fal-ai/flux/dev"]
 
@@ -249,7 +280,7 @@ async def test_models_without_live_media_route(server: FakeServer, model: str, e
 async def test_bad_input_is_typed(server: FakeServer, kwargs: dict[str, Any]) -> None:
     prompt = kwargs.pop("prompt", "x")
     with pytest.raises(BadRequestError):
-        await collect(FLUX, prompt=prompt, **kwargs)
+        await collect_route(FLUX, prompt=prompt, **kwargs)
 
 
 async def test_n_runs_concurrent_jobs(server: FakeServer, state: MediaState) -> None:
@@ -286,19 +317,17 @@ async def test_discovery_orders_video_first_and_keys_only_video(server: FakeServ
         and keys[WAN] == WAN
         and keys["hunyuan-video"] == "tencent/HunyuanVideo"
     )
-    assert FLUX not in keys and "flux" not in keys and not any(":" in k for k in keys)
+    # Image models reach AnyProvider too (images.generate(model="flux")); pins do not.
+    assert keys["flux"] == FLUX and keys[FLUX] == FLUX and not any(":" in k for k in keys)
 
 
 async def test_discovery_falls_back_to_static(server: FakeServer) -> None:
     server.faults.add(status=503, message="down", path="/api/models")
     models = await HuggingFaceMedia.refresh_models()
     assert models == HuggingFaceMedia.static_models()
-    assert set(HuggingFaceMedia.any_model_keys()) == {
-        "wan-2.1",
-        "hunyuan-video",
-        "ltx-video",
-        *HuggingFaceMedia.video_models,
-    }
+    keys = HuggingFaceMedia.any_model_keys()
+    assert {"wan-2.1", "hunyuan-video", "ltx-video", *HuggingFaceMedia.video_models} <= set(keys)
+    assert {"flux", *HuggingFaceMedia.image_models} <= set(keys)
 
 
 def test_aliases_and_pins_resolve() -> None:
@@ -311,7 +340,7 @@ async def test_cut_connection_is_a_network_error(server: FakeServer) -> None:
     # aiohttp resends a GET once when a reused connection drops, so cut every poll.
     server.faults.add(cut_after=0, path="/requests/", times=10)
     with pytest.raises(NetworkError):
-        await collect(FLUX)
+        await collect_route(FLUX)
 
 
 async def test_stalled_provider_times_out(server: FakeServer) -> None:

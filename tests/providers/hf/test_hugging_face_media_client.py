@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from g4f.client import AsyncClient, Client
-from g4f.errors import MissingAuthError, PaymentRequiredError
+from g4f.errors import MissingAuthError, PaymentRequiredError, RetryProviderError
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
 from tests.fakes.media import MP4, PNG, TOKEN, MediaState, serve_media
 from tests.fakes.server import FakeServer
@@ -67,10 +67,13 @@ async def test_async_client_typed_errors(server: FakeServer, state: MediaState) 
     with pytest.raises(MissingAuthError):
         await AsyncClient().images.generate("a fox", model="flux", provider=HuggingFaceMedia)
     state.fail.update({"fal-ai": 402, "together": 402, "nebius": 402})
-    with pytest.raises(PaymentRequiredError):
+    with pytest.raises(RetryProviderError) as info:
         await AsyncClient(api_key=TOKEN).images.generate(
             "a fox", model="flux", provider=HuggingFaceMedia
         )
+    # One typed error per inference provider tried.
+    assert len(info.value.exceptions) == 3
+    assert all(isinstance(e, PaymentRequiredError) for e in info.value.exceptions.values())
 
 
 def test_video_alias_through_any_provider(server: FakeServer) -> None:

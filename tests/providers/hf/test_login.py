@@ -15,6 +15,7 @@ import pytest
 from g4f.errors import MissingAuthError, MissingRequirementsError
 from g4f.Provider.hf import _login
 from g4f.Provider.hf.HuggingChat import HuggingChat
+from g4f.providers.engine import failover
 from g4f.providers.response import AuthResult, RequestLogin
 from tests.fakes.chatui import PASSWORD, USERNAME, ChatUIServer
 
@@ -146,8 +147,13 @@ async def test_expired_cache_is_replaced_by_a_browser_login(
         HuggingChat.write_auth_cache(stale)
         chunks = [
             c
-            async for c in HuggingChat.create_async_generator(
-                "openai/gpt-oss-120b", [{"role": "user", "content": "hi"}], login_timeout=60
+            # Through the failover engine, which owns re-authentication (one more attempt).
+            async for c in failover(
+                HuggingChat,
+                "openai/gpt-oss-120b",
+                [{"role": "user", "content": "hi"}],
+                login_timeout=60,
+                timeout=120,
             )
         ]
         assert any(isinstance(c, RequestLogin) for c in chunks)
