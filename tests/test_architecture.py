@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "_cookie_files.py": 1,
     "models.py": 1,
     "providers/response.py": 1,
+    "protocols/": 1,
     "providers/__init__.py": 2,
     "providers/types.py": 2,
     "providers/base_provider.py": 2,

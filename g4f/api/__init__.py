@@ -1,7 +1,8 @@
 """The OpenAI-compatible HTTP server (``g4f api``).
 
 ``create_app()`` returns an :class:`aiohttp.web.Application` serving ``/v1/models``,
-``/v1/chat/completions`` (JSON or SSE), ``/v1/images/generations``,
+``/v1/chat/completions`` (JSON or SSE), ``/v1/responses`` (OpenAI's Responses API),
+``/v1/messages`` (Anthropic's Messages API), ``/v1/images/generations``,
 ``/v1/media/generations`` (video), ``/v1/providers`` and ``/health``. This package
 is the one place besides :mod:`g4f.requests` that uses aiohttp, and only its server
 side (``aiohttp.web``), imported inside :func:`create_app` / :func:`run_api` so that
@@ -17,6 +18,7 @@ from ._config import (
     DEFAULT_BODY_DEADLINE,
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_HEADER_TIMEOUT,
+    DEFAULT_KEEPALIVE,
     DEFAULT_KEEPALIVE_TIMEOUT,
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_CONNECTIONS,
@@ -45,6 +47,8 @@ def create_app(
     body_deadline: float = DEFAULT_BODY_DEADLINE,
     keepalive_timeout: float = DEFAULT_KEEPALIVE_TIMEOUT,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    keepalive: float | None = None,
+    response_store: Any = None,
 ) -> web.Application:
     """An aiohttp application serving the OpenAI-compatible API.
 
@@ -65,12 +69,21 @@ def create_app(
     effect when the app is served by :func:`run_api` / ``g4f api``.
 
     Every log record the process writes from now on is redacted of secrets
-    (:func:`g4f.debug.redact_all_logging`).
+    (:func:`g4f.debug.redact_all_logging`). ``keepalive``: seconds of upstream
+    silence after which a Responses / Messages stream gets a keep-alive (SSE comment
+    or ``ping`` event; default ``G4F_KEEPALIVE`` or 15). ``response_store``: where
+    ``/v1/responses`` keeps stored responses (an object with async ``get`` / ``put``
+    / ``delete``; default in memory).
     """
     from .._secrets import add_secret
     from ..debug import redact_all_logging
     from ._app import build_app
 
+    if keepalive is None:
+        try:
+            keepalive = float(os.environ.get("G4F_KEEPALIVE") or DEFAULT_KEEPALIVE)
+        except ValueError:
+            raise ValueError("G4F_KEEPALIVE must be a number of seconds") from None
     config = ApiConfig(
         api_key=api_key or None,
         max_body=max_body,
@@ -83,6 +96,8 @@ def create_app(
         body_deadline=body_deadline,
         keepalive_timeout=keepalive_timeout,
         max_connections=max_connections,
+        keepalive=keepalive,
+        response_store=response_store,
     )
     redact_all_logging()
 

@@ -10,6 +10,9 @@ from ..debug import logger
 from ._config import ApiConfig
 from ._errors import error_body, error_payload
 from ._guard import check_request_head
+from ._messages import MessagesApi, anthropic_errors
+from ._response_store import MemoryResponseStore
+from ._responses import ResponsesApi
 from ._routes import Routes
 from ._stream import ClientGone, Inflight
 
@@ -74,13 +77,19 @@ def make_auth_middleware(
 def build_app(config: ApiConfig) -> web.Application:
     """The application for ``config`` (see :func:`g4f.api.create_app`)."""
     app = web.Application(
-        middlewares=[errors_middleware, make_auth_middleware(config)],
+        middlewares=[errors_middleware, anthropic_errors, make_auth_middleware(config)],
         client_max_size=config.max_body,
     )
     inflight = Inflight(poll=config.disconnect_poll)
     app[CONFIG_KEY] = config
     app[INFLIGHT_KEY] = inflight
-    Routes(config, inflight).register(app)
+    routes = Routes(config, inflight)
+    routes.register(app)
+    store = config.response_store
+    if store is None:  # not `or`: an empty store is falsy (it has a length)
+        store = MemoryResponseStore()
+    ResponsesApi(routes, store, config.keepalive).register(app)
+    MessagesApi(routes, config.keepalive).register(app)
 
     async def on_shutdown(app: web.Application) -> None:
         await inflight.drain(config.shutdown_timeout)

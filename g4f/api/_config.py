@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_BODY_DEADLINE",
     "DEFAULT_KEEPALIVE_TIMEOUT",
     "DEFAULT_MAX_CONNECTIONS",
+    "DEFAULT_KEEPALIVE",
 ]
 
 #: Largest accepted request body: room for a few inline images, far below a memory risk.
@@ -30,6 +31,8 @@ DEFAULT_BODY_DEADLINE = 60.0
 DEFAULT_KEEPALIVE_TIMEOUT = 75.0
 #: Open client connections; at the limit the idlest one is closed for a new one.
 DEFAULT_MAX_CONNECTIONS = 1024
+#: Seconds of upstream silence after which a Responses/Messages stream gets a keep-alive.
+DEFAULT_KEEPALIVE = 15.0
 
 
 @dataclass
@@ -47,13 +50,22 @@ class ApiConfig:
     body_deadline: float = DEFAULT_BODY_DEADLINE
     keepalive_timeout: float = DEFAULT_KEEPALIVE_TIMEOUT
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    keepalive: float = DEFAULT_KEEPALIVE
+    #: A :class:`g4f.api._response_store.ResponseStore` (None: in-process memory).
+    response_store: Any = None
 
     def __post_init__(self) -> None:
         if self.max_body < 1:
             raise ValueError("max_body must be positive")
         if self.max_connections < 1:
             raise ValueError("max_connections must be positive")
-        for name in ("header_timeout", "body_timeout", "body_deadline", "keepalive_timeout"):
+        for name in (
+            "header_timeout",
+            "body_timeout",
+            "body_deadline",
+            "keepalive_timeout",
+            "keepalive",
+        ):
             value = getattr(self, name)
             # NaN compares false with everything, so test for the good range.
             if not (isinstance(value, (int, float)) and 0 < value < float("inf")):

@@ -30,7 +30,7 @@ from ._fields import (
     optional_str,
     scan,
 )
-from ._messages import check_messages, check_response_format, check_tool_choice, check_tools
+from ._message_fields import check_messages, check_response_format, check_tool_choice, check_tools
 
 __all__ = ["ChatRequest", "MediaRequest", "parse_json", "parse_chat", "parse_media", "bad"]
 

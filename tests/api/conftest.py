@@ -11,6 +11,7 @@ from aiohttp import web
 
 from g4f.providers.retry_provider import clear_cooldowns
 from tests.api import providers as mocks
+from tests.fakes.router import FakeRouter
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +44,12 @@ def start() -> Callable[..., Any]:
         return serve(create_app(**kwargs))
 
     return starter
+
+
+@pytest.fixture
+def router(monkeypatch: pytest.MonkeyPatch, mock_registry: dict[str, str]) -> Iterator[FakeRouter]:
+    """The fake router, with HuggingFaceAPI in the registry pointed at it."""
+    mock_registry["HuggingFaceAPI"] = "g4f.Provider.hf.HuggingFaceAPI"
+    with FakeRouter() as fake:
+        monkeypatch.setenv("HF_ROUTER_ENDPOINT", fake.url)
+        yield fake

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import openai
 import pytest
 
-from tests.fakes.router import TOKEN, ChatScript, FakeRouter, ToolCallScript
-
-
-@pytest.fixture
-def router(monkeypatch: pytest.MonkeyPatch, mock_registry: dict[str, str]) -> Iterator[FakeRouter]:
-    mock_registry["HuggingFaceAPI"] = "g4f.Provider.hf.HuggingFaceAPI"
-    with FakeRouter() as fake:
-        monkeypatch.setenv("HF_ROUTER_ENDPOINT", fake.url)
-        yield fake
+from tests.fakes.router import TOKEN, ChatScript, ToolCallScript
 
 
 def sdk(url: str, key: str) -> openai.AsyncOpenAI:
