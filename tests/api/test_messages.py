@@ -384,8 +384,11 @@ async def test_missing_max_tokens_and_bad_fields_are_invalid_request_errors(star
     assert mocks.EchoProvider.calls == 0
 
 
-async def test_errors_map_to_the_sdk_exception_classes(start) -> None:
+async def test_errors_map_to_the_sdk_exception_classes(start, monkeypatch) -> None:
     from tests.mocks import RaisingProvider
+
+    # The only provider asks for 60 s, more than the 10 s deadline: reported at once.
+    monkeypatch.setenv("G4F_TIMEOUT", "10")
 
     async with start(api_key=KEY, max_body=4096) as (url, _):
         async with sdk(url, "wrong-key") as client:
@@ -476,6 +479,8 @@ async def test_ping_events_while_the_upstream_is_silent(start, monkeypatch) -> N
 
 async def test_error_after_a_silent_start_is_an_error_event(start, monkeypatch) -> None:
     monkeypatch.setattr(extra.SilentThenFails, "delay", 0.5)
+    # It asks for 60 s, more than the 10 s deadline: reported at once (no wait in place).
+    monkeypatch.setenv("G4F_TIMEOUT", "10")
     body = {"model": "silent", "max_tokens": 9, "messages": HELLO, "stream": True}
     async with start(api_key=KEY, provider=extra.SilentThenFails, keepalive=0.1) as (url, _):
         status, _, text = await extra.read_sse(f"{url}/v1/messages", body, {"x-api-key": KEY})

@@ -43,7 +43,9 @@ async def test_callers_hf_token_in_x_api_key_reaches_the_router(start, router) -
     assert chat_requests(router) == 2
 
 
-async def test_router_errors_keep_anthropic_types(start, router) -> None:
+async def test_router_errors_keep_anthropic_types(start, router, monkeypatch) -> None:
+    # Retry-After 30 s is beyond the 10 s deadline: reported at once (no wait in place).
+    monkeypatch.setenv("G4F_TIMEOUT", "10")
     router.faults.add(
         status=429, message="Too many requests", headers={"Retry-After": "30"}, path="/v1/chat"
     )

@@ -329,8 +329,11 @@ async def test_bad_requests_are_400_naming_the_field(start) -> None:
     assert mocks.EchoProvider.calls == 0
 
 
-async def test_auth_not_found_rate_limit_and_upstream_errors(start) -> None:
+async def test_auth_not_found_rate_limit_and_upstream_errors(start, monkeypatch) -> None:
     from tests.mocks import RaisingProvider
+
+    # The only provider asks for 60 s, more than the 10 s deadline: reported at once.
+    monkeypatch.setenv("G4F_TIMEOUT", "10")
 
     async with start(api_key=KEY) as (url, _):
         async with sdk(url, "wrong-key") as client:
@@ -407,6 +410,8 @@ async def test_no_keepalive_when_the_answer_comes_at_once(start) -> None:
 
 async def test_failure_after_a_silent_start_is_response_failed(start, monkeypatch) -> None:
     monkeypatch.setattr(extra.SilentThenFails, "delay", 0.5)
+    # It asks for 60 s, more than the 10 s deadline: reported at once (no wait in place).
+    monkeypatch.setenv("G4F_TIMEOUT", "10")
     async with start(provider=extra.SilentThenFails, keepalive=0.1) as (url, _):
         status, _, text = await extra.read_sse(
             f"{url}/v1/responses", {"model": "silent", "input": "x", "stream": True}

@@ -80,7 +80,9 @@ async def test_tool_round_trip_with_previous_response_id(start, router, monkeypa
     assert chat_requests(router) == 2
 
 
-async def test_router_rate_limit_is_a_rate_limit_error(start, router) -> None:
+async def test_router_rate_limit_is_a_rate_limit_error(start, router, monkeypatch) -> None:
+    # Retry-After 30 s is beyond the 10 s deadline: reported at once (no wait in place).
+    monkeypatch.setenv("G4F_TIMEOUT", "10")
     router.faults.add(
         status=429, message="Too many requests", headers={"Retry-After": "30"}, path="/v1/chat"
     )
