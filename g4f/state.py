@@ -14,8 +14,10 @@ sync ones here; a networked backend overrides them with real async calls.
 
 Key namespaces (``prefix:rest``): ``cooldown:`` (the engine), ``models:`` (discovered
 model lists), ``anymap:`` (AnyProvider's model map), ``lookup:`` and
-``lookup-failed:`` (metadata look-ups, :mod:`g4f.providers.lookup`), ``media-task:``
-(HuggingFaceMedia's task per model).
+``lookup-failed:`` (metadata look-ups, :mod:`g4f.providers.lookup`: ``hub-model:``,
+``media-mapping:``, ``space-config:``, ``discovery:``), ``media-task:``
+(HuggingFaceMedia's task per model), ``router-models:`` and ``trending-images:``
+(what discovery learned about models).
 """
 
 from __future__ import annotations

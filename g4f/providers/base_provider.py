@@ -209,11 +209,22 @@ class ProviderModelMixin:
 
     @classmethod
     async def refresh_models(cls, **kwargs: Any) -> list[str]:
-        """Fetch, cache for ``models_ttl`` and return the models; static list when it fails."""
+        """Fetch, cache for ``models_ttl`` and return the models; static list when it fails.
+
+        The fetch is a metadata look-up: bounded by its own short timeout (and the call's
+        deadline), a failure remembered briefly so the next call does not wait again.
+        """
         from ..debug import logger
+        from .lookup import lookup
 
         try:
-            models = await cls.fetch_models(**kwargs)
+            models = await lookup(
+                f"discovery:{_models_key(cls)}",
+                lambda: cls.fetch_models(**kwargs),
+                ttl=0,
+                what="model discovery",
+                provider=cls.__name__,
+            )
         except Exception as exc:  # noqa: BLE001 - discovery is best effort by contract
             logger.debug(
                 "%s: model discovery failed (%s); using the static list",

@@ -12,6 +12,7 @@ from ...inputs import check_model_id, join_url
 from ...models import CHAT_ALIASES, DEFAULT_MODEL, DEFAULT_VISION_MODEL, TEXT_MODELS, VISION_MODELS
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.response import ProviderInfo
+from ...state import get_store
 from ...typing import Messages
 from ._api_models import RouterModel, parse_model_list
 from ._api_parser import ChatChunkParser, completion_as_chunk
@@ -45,8 +46,6 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
     vision_models: ClassVar[list[str]] = list(VISION_MODELS)
     model_aliases: ClassVar[dict[str, str]] = dict(CHAT_ALIASES)
 
-    _model_info: ClassVar[dict[str, RouterModel]] = {}
-
     @classmethod
     def get_model(cls, model: str | None, **kwargs: Any) -> str:
         """The router id for ``model``: aliases resolved, ``:suffix`` kept."""
@@ -60,7 +59,8 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
     @classmethod
     def get_model_info(cls, model: str) -> RouterModel | None:
         """What discovery learned about ``model`` (backends, context length, tools), if anything."""
-        return cls._model_info.get(model.split(":")[0]) if model else None
+        info = get_store().get("router-models:HuggingFaceAPI") or {}
+        return info.get(model.split(":")[0]) if model else None
 
     @classmethod
     async def fetch_models(cls, api_key: str | None = None, **kwargs: Any) -> list[str]:
@@ -73,7 +73,7 @@ class HuggingFaceAPI(AsyncGeneratorProvider, ProviderModelMixin):
                 await response.raise_for_status()
                 data = await response.json()
         records = parse_model_list(data)
-        cls._model_info = {record.id: record for record in records}
+        get_store().set("router-models:HuggingFaceAPI", {r.id: r for r in records}, cls.models_ttl)
         return [record.id for record in records]
 
     @classmethod

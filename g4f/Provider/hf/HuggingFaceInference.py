@@ -21,6 +21,7 @@ from ...models import (
 from ...providers.base_provider import AsyncGeneratorProvider, ProviderModelMixin
 from ...providers.helper import format_media_prompt
 from ...providers.response import ProviderInfo
+from ...state import get_store
 from ...typing import Messages
 from ._inference_hub import IMAGE_TASK, get_model_data, trending_models
 from ._inference_image import generate_images
@@ -55,16 +56,15 @@ class HuggingFaceInference(AsyncGeneratorProvider, ProviderModelMixin):
     image_models: ClassVar[list[str]] = list(IMAGE_MODELS)
     model_aliases: ClassVar[dict[str, str]] = {**CHAT_ALIASES, **IMAGE_ALIASES}
 
-    _trending_images: ClassVar[list[str]] = []
-
     @classmethod
     async def fetch_models(cls, api_key: str | None = None, **kwargs: Any) -> list[str]:
         """Trending warm text models and trending image models merged with the static list."""
         async with cls.open_session(**kwargs) as session:
             text, images = await trending_models(session)
-        cls._trending_images = [model for model in images if model not in cls.image_models]
+        trending = [model for model in images if model not in cls.image_models]
+        get_store().set("trending-images:HuggingFaceInference", trending, cls.models_ttl)
         ordered = [cls.default_model or ""] + text + cls.models + cls.vision_models
-        ordered += cls.image_models + cls._trending_images
+        ordered += cls.image_models + trending
         return [model for model in dict.fromkeys(ordered) if model]
 
     @classmethod
@@ -82,9 +82,8 @@ class HuggingFaceInference(AsyncGeneratorProvider, ProviderModelMixin):
     def get_image_models(cls) -> list[str]:
         """Static image models plus trending ones found by a discovery that is still fresh."""
         fresh = set(cls.get_models())
-        return list(
-            dict.fromkeys(cls.image_models + [m for m in cls._trending_images if m in fresh])
-        )
+        trending = get_store().get("trending-images:HuggingFaceInference") or []
+        return list(dict.fromkeys(cls.image_models + [m for m in trending if m in fresh]))
 
     @classmethod
     async def create_async_generator(  # type: ignore[override]
