@@ -79,6 +79,17 @@ class Store(ABC):
     ) -> bool:
         return self.compare_and_set(key, expected, value, ttl)
 
+    async def aget_many(self, keys: list[str]) -> list[Any | None]:
+        """The values of ``keys`` in order (one round trip in a networked backend)."""
+        return [self.get(key) for key in keys]
+
+    async def aclear(self, prefix: str = "") -> None:
+        self.clear(prefix)
+
+    def health(self) -> dict[str, str]:
+        """``{"status": "ok" | "degraded", "store": backend in use}`` for ``/health``."""
+        return {"status": "ok", "store": "memory"}
+
 
 class MemoryStore(Store):
     """The in-process backend: a dict guarded by a lock (the sync client's loop thread and

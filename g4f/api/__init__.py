@@ -49,6 +49,9 @@ def create_app(
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     keepalive: float | None = None,
     response_store: Any = None,
+    redis_url: str | None = None,
+    keys: Any = None,
+    admin_key: str | None = None,
 ) -> web.Application:
     """An aiohttp application serving the OpenAI-compatible API.
 
@@ -73,7 +76,13 @@ def create_app(
     silence after which a Responses / Messages stream gets a keep-alive (SSE comment
     or ``ping`` event; default ``G4F_KEEPALIVE`` or 15). ``response_store``: where
     ``/v1/responses`` keeps stored responses (an object with async ``get`` / ``put``
-    / ``delete``; default in memory).
+    / ``delete``; default in memory, or Redis with ``redis_url``).
+
+    ``redis_url`` (default ``$G4F_REDIS_URL``): share run-time state (cooldowns, key
+    limits, stored responses, HuggingChat conversations) with other workers and
+    instances through Redis (docs/deploy.md). ``keys`` (default ``$G4F_KEYS_FILE``): a
+    keys file path or a loaded :class:`g4f.api._keys.KeyRing` (per-key limits).
+    ``admin_key`` (default ``$G4F_ADMIN_KEY``): the key of ``GET /v1/usage``.
     """
     from .._secrets import add_secret
     from ..debug import redact_all_logging
@@ -84,6 +93,13 @@ def create_app(
             keepalive = float(os.environ.get("G4F_KEEPALIVE") or DEFAULT_KEEPALIVE)
         except ValueError:
             raise ValueError("G4F_KEEPALIVE must be a number of seconds") from None
+    redis_url = redis_url or os.environ.get("G4F_REDIS_URL") or None
+    admin_key = admin_key or os.environ.get("G4F_ADMIN_KEY") or None
+    keys = keys or os.environ.get("G4F_KEYS_FILE") or None
+    if keys is not None and not hasattr(keys, "find"):
+        from ._keys import load_keys
+
+        keys = load_keys(keys)
     config = ApiConfig(
         api_key=api_key or None,
         max_body=max_body,
@@ -98,11 +114,15 @@ def create_app(
         max_connections=max_connections,
         keepalive=keepalive,
         response_store=response_store,
+        redis_url=redis_url,
+        keys=keys,
+        admin_key=admin_key,
     )
     redact_all_logging()
 
-    if api_key:
-        add_secret(api_key)
+    for secret in (api_key, admin_key):
+        if secret:
+            add_secret(secret)
     if cookies_dir is not None:
         from ..cookies import set_cookies_dir
 

@@ -53,6 +53,12 @@ class ApiConfig:
     keepalive: float = DEFAULT_KEEPALIVE
     #: A :class:`g4f.api._response_store.ResponseStore` (None: in-process memory).
     response_store: Any = None
+    #: Share run-time state through this Redis (None: this process only).
+    redis_url: str | None = None
+    #: API keys with limits (a :class:`g4f.api._keys.KeyRing`; None: ``api_key`` only).
+    keys: Any = None
+    #: The key of ``GET /v1/usage`` (None: the route is not served).
+    admin_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.max_body < 1:
@@ -73,4 +79,7 @@ class ApiConfig:
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else None
-        return f"ApiConfig(api_key={key!r}, max_body={self.max_body}, provider={self.provider!r})"
+        return (
+            f"ApiConfig(api_key={key!r}, max_body={self.max_body}, provider={self.provider!r}, "
+            f"keys={self.keys!r}, admin_key={'set' if self.admin_key else None!r})"
+        )

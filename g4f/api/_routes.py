@@ -10,11 +10,14 @@ from .._secrets import add_secret
 from ..client import AsyncClient
 from ..errors import G4FError
 from ..models import VIDEO_ALIASES
+from ..protocols.tokens import estimate_messages
+from ..state import get_store
 from ..version import __version__
 from ._config import ApiConfig
 from ._errors import ApiError
 from ._guard import make_expect_handler, read_body
 from ._payloads import completion_payload, images_payload, models_payload
+from ._scaling import KEY_KEY, count_stream_tokens
 from ._schema import parse_chat, parse_json, parse_media
 from ._stream import Inflight, stream_response
 
@@ -48,7 +51,7 @@ class Routes:
 
     def _provider_key(self, request: web.Request) -> str | None:
         """A caller's own HF token (``Bearer hf_...``), used only when the server has no key."""
-        if self.config.api_key:
+        if self.config.api_key or self.config.keys is not None:
             return None
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
         value = value.strip()
@@ -58,8 +61,9 @@ class Routes:
         return None
 
     async def health(self, request: web.Request) -> web.Response:
+        # status "degraded" (store "memory") while a configured Redis is unreachable.
         return web.json_response(
-            {"status": "ok", "version": __version__, "inflight": len(self.inflight.tasks)}
+            {**get_store().health(), "version": __version__, "inflight": len(self.inflight.tasks)}
         )
 
     async def models(self, request: web.Request) -> web.Response:
@@ -100,6 +104,8 @@ class Routes:
             )
             return web.json_response(completion_payload(completion))
         chunks = completions.create(body.messages, body.model, body.provider, stream=True, **params)
+        if KEY_KEY in request:  # API keys: count the answer's tokens for the key's limits
+            chunks = count_stream_tokens(request, chunks, estimate_messages(body.messages))
         return await self.inflight.run(
             request, stream_response(request, chunks, body.include_usage, self.inflight)
         )
