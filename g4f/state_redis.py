@@ -100,6 +100,14 @@ class SharedStore(Store):
             )
         if parts.password:
             add_secret(parts.password)
+        try:
+            import redis.asyncio  # noqa: F401 - only checked here, used in connect()
+        except ImportError:
+            from .errors import MissingRequirementsError
+
+            raise MissingRequirementsError(
+                "shared state needs the Redis client: pip install 'g4f[redis]'"
+            ) from None
         self.url = url
         self.display = redis_display(url)
         self.namespace = namespace

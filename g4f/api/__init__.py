@@ -96,7 +96,7 @@ def create_app(
     redis_url = redis_url or os.environ.get("G4F_REDIS_URL") or None
     admin_key = admin_key or os.environ.get("G4F_ADMIN_KEY") or None
     keys = keys or os.environ.get("G4F_KEYS_FILE") or None
-    if keys is not None and not hasattr(keys, "find"):
+    if isinstance(keys, (str, os.PathLike)):
         from ._keys import load_keys
 
         keys = load_keys(keys)
