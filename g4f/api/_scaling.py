@@ -19,7 +19,7 @@ from ..debug import logger
 from ..state import get_store, set_store
 from ._config import ApiConfig
 from ._errors import ApiError
-from ._guard import OPEN_PATHS, _presented_key, read_body
+from ._guard import BODY_KEY, OPEN_PATHS, _presented_key, read_body
 from ._keys import ApiKey, KeyRing, digest
 from ._limits import Limiter
 from ._response_store import DEFAULT_TTL
@@ -133,7 +133,9 @@ def _keys_middleware(
 async def _check_model(request: web.Request, key: ApiKey, config: ApiConfig) -> None:
     """A key limited to some models may name only those (403 otherwise)."""
     body = await read_body(request, config)
-    # The handler reads the body again: aiohttp returns these bytes from request.read().
+    # The handler reads the body again: read_body() and aiohttp's request.read() return
+    # these bytes.
+    request[BODY_KEY] = body
     request._read_bytes = body  # noqa: SLF001
     try:
         model = json.loads(body).get("model") if body else None
