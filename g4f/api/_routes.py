@@ -14,6 +14,8 @@ from ..protocols.tokens import estimate_messages
 from ..state import get_store
 from ..version import __version__
 from ._config import ApiConfig
+from ._conversations import HEADER as CONVERSATION_HEADER
+from ._conversations import ConversationMap, check_conversation_id
 from ._errors import ApiError
 from ._guard import make_expect_handler, read_body
 from ._payloads import completion_payload, images_payload, models_payload
@@ -23,6 +25,8 @@ from ._stream import Inflight, stream_response
 
 __all__ = ["Routes"]
 
+CONVERSATION_KEY = "g4f_conversation"
+
 
 class Routes:
     """Request handlers sharing one client and one set of in-flight tasks."""
@@ -31,8 +35,11 @@ class Routes:
         self.config = config
         self.inflight = inflight
         self.client = AsyncClient(provider=config.provider, media_provider=config.media_provider)
+        self.conversations = ConversationMap()
 
     def register(self, app: web.Application) -> None:
+        app.on_response_prepare.append(_conversation_header)
+        app.on_shutdown.append(lambda app: self.conversations.flush())
         app.router.add_get("/", self.health)
         app.router.add_get("/health", self.health)
         app.router.add_get("/v1/health", self.health)
@@ -89,11 +96,20 @@ class Routes:
         return web.json_response(_provider_info(cls.__name__) or {"id": cls.__name__})
 
     async def chat(self, request: web.Request) -> web.StreamResponse:
-        body = parse_chat(await self._body(request))
+        data = await self._body(request)
+        body = parse_chat(data)
         params = dict(body.params)
         key = self._provider_key(request)
         if key:
             params["api_key"] = key
+        # The client conversation (conversation_id or resent history) → provider state.
+        owner = request[KEY_KEY].name if KEY_KEY in request else "-"
+        conversation_id, state = await self.conversations.resolve(
+            owner, check_conversation_id(data.get("conversation_id")), body.messages
+        )
+        if state is not None:
+            params["conversation"] = state
+        request[CONVERSATION_KEY] = conversation_id
         completions = self.client.chat.completions
         if not body.stream:
             completion = await self.inflight.run(
@@ -102,8 +118,15 @@ class Routes:
                     body.messages, body.model, body.provider, stream=False, **params
                 ),
             )
-            return web.json_response(completion_payload(completion))
+            answer = completion.choices[0].message.content if completion.choices else None
+            self.conversations.record(
+                owner, conversation_id, body.messages, answer or "", completion.conversation
+            )
+            payload = completion_payload(completion)
+            payload["conversation_id"] = conversation_id
+            return web.json_response(payload)
         chunks = completions.create(body.messages, body.model, body.provider, stream=True, **params)
+        chunks = self.conversations.watch(chunks, owner, conversation_id, body.messages)
         if KEY_KEY in request:  # API keys: count the answer's tokens for the key's limits
             chunks = count_stream_tokens(request, chunks, estimate_messages(body.messages))
         return await self.inflight.run(
@@ -134,6 +157,12 @@ class Routes:
             ),
         )
         return web.json_response(images_payload(result))
+
+
+async def _conversation_header(request: web.Request, response: web.StreamResponse) -> None:
+    conversation_id = request.get(CONVERSATION_KEY)
+    if conversation_id is not None:
+        response.headers[CONVERSATION_HEADER] = conversation_id
 
 
 def _provider_info(name: str) -> dict[str, Any] | None:
