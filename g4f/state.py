@@ -33,6 +33,9 @@ __all__ = ["Store", "MemoryStore", "get_store", "set_store", "reset_state"]
 class Store(ABC):
     """Key → value with an optional time to live (seconds), plus atomic counters."""
 
+    #: True when other processes see what this store holds (a networked backend that is up).
+    shared: bool = False
+
     @abstractmethod
     def get(self, key: str) -> Any | None:
         """The value, or ``None`` when absent or expired."""

@@ -38,6 +38,8 @@ __all__ = ["SharedStore", "SHARED_PREFIXES", "redis_display"]
 SHARED_PREFIXES = ("cooldown:", "models:", "media-task:", "keys:", "usage:", "resp:", "hc:")
 #: Shared namespaces not mirrored in memory while Redis is up (large, read rarely).
 UNMIRRORED = ("resp:",)
+#: Small namespaces read by sync code (model lookups): copied from Redis periodically.
+PULLED = ("models:", "media-task:")
 #: Reconnect backoff: first wait and cap (seconds).
 RECONNECT_FIRST = 0.2
 RECONNECT_CAP = 5.0
@@ -90,6 +92,7 @@ class SharedStore(Store):
         namespace: str = "g4f:",
         timeout: float = 0.5,
         prefixes: tuple[str, ...] = SHARED_PREFIXES,
+        pull_every: float = 10.0,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("redis", "rediss", "unix"):
@@ -120,11 +123,17 @@ class SharedStore(Store):
         self._reconnect: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
         self._cas: Any = None
+        self.pull_every = pull_every
+        self._puller: asyncio.Task[None] | None = None
 
     # --- connection -----------------------------------------------------------------
 
     @property
     def connected(self) -> bool:
+        return self._up
+
+    @property
+    def shared(self) -> bool:  # type: ignore[override]
         return self._up
 
     async def connect(self) -> bool:
@@ -147,14 +156,16 @@ class SharedStore(Store):
             return False
         self._up = True
         logger.info("g4f state: shared through Redis at %s", self.display)
+        self._puller = self._loop.create_task(self._pull_loop())
         return True
 
     async def close(self) -> None:
         """Stop reconnecting, flush pending writes, close the client."""
-        if self._reconnect is not None:
-            self._reconnect.cancel()
-            await asyncio.gather(self._reconnect, return_exceptions=True)
-            self._reconnect = None
+        for task in (self._reconnect, self._puller):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._reconnect = self._puller = None
         if self._pending:
             await asyncio.gather(*self._pending, return_exceptions=True)
         if self._client is not None:
@@ -186,6 +197,32 @@ class SharedStore(Store):
                 continue
             self._up = True
             logger.warning("g4f state: Redis at %s is back; state is shared again", self.display)
+            if self._puller is None:
+                self._puller = asyncio.get_running_loop().create_task(self._pull_loop())
+
+    async def pull(self) -> None:
+        """Copy the :data:`PULLED` namespaces from Redis into this process (what other
+        workers discovered becomes visible to sync readers such as ``get_models``)."""
+        names: list[Any] = []
+        for prefix in PULLED:
+            names += [n async for n in self._client.scan_iter(match=self._k(prefix) + "*")]
+        if not names:
+            return
+        async with self._client.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.get(name)
+                pipe.pttl(name)
+            found = await pipe.execute()
+        skip = len(self.namespace)
+        for i, name in enumerate(names):
+            key = (name.decode() if isinstance(name, bytes) else name)[skip:]
+            self._mirror(key, _decode(found[2 * i]), found[2 * i + 1])
+
+    async def _pull_loop(self) -> None:
+        while True:
+            if self._up:
+                await self._call(lambda: None, self.pull)
+            await asyncio.sleep(self.pull_every)
 
     def health(self) -> dict[str, str]:
         if self._up:

@@ -91,6 +91,21 @@ async def test_sync_writes_reach_redis_in_the_background(
     assert await two.aget("lookup:x") is None
 
 
+async def test_discovered_models_reach_the_other_workers_sync_readers(
+    redis_server: RedisServer,
+) -> None:
+    one, two = SharedStore(redis_server.url), SharedStore(redis_server.url, pull_every=0.05)
+    assert await one.connect()
+    one.set("models:g4f.Provider.X", [1700000000.0, ["a", "b"]], 3600)
+    assert await two.connect()
+    try:
+        # get_models() is sync: it reads the local copy the pull keeps current.
+        await _until(lambda: two.get("models:g4f.Provider.X") == [1700000000.0, ["a", "b"]])
+    finally:
+        await one.close()
+        await two.close()
+
+
 async def test_unreachable_at_start_degrades_then_shares_when_it_appears(
     tmp_path, caplog: pytest.LogCaptureFixture
 ) -> None:

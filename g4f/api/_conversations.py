@@ -19,7 +19,6 @@ that names it simply starts afresh with the history it sends.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import re
@@ -66,9 +65,6 @@ def history_digest(messages: Messages) -> str:
 class ConversationMap:
     """Looks up and records conversation state for the chat route."""
 
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Task[Any]] = set()
-
     async def resolve(
         self, owner: str, conversation_id: str | None, messages: Messages
     ) -> tuple[str, Any]:
@@ -83,28 +79,21 @@ class ConversationMap:
         record = await store.aget(f"hc:conv:{owner}:{conversation_id}")
         return conversation_id, record.get("state") if isinstance(record, dict) else None
 
-    def record(
+    async def record(
         self, owner: str, conversation_id: str, messages: Messages, answer: str, state: Any
     ) -> None:
-        """Remember the provider's state and the answered history (in the background)."""
+        """Remember the provider's state and the answered history.
+
+        Awaited before the answer ends, so a follow-up sent the moment the client has
+        the answer finds it on any worker (two writes, one round trip each)."""
         if state is None:
             return
         if hasattr(state, "get_dict"):
             state = state.get_dict()
         tail = history_digest([*messages, {"role": "assistant", "content": answer}])
         store = get_store()
-
-        async def run() -> None:
-            await store.aset(f"hc:conv:{owner}:{conversation_id}", {"state": state}, TTL)
-            await store.aset(f"hc:tail:{owner}:{tail}", conversation_id, TTL)
-
-        task = asyncio.get_running_loop().create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def flush(self) -> None:
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await store.aset(f"hc:conv:{owner}:{conversation_id}", {"state": state}, TTL)
+        await store.aset(f"hc:tail:{owner}:{tail}", conversation_id, TTL)
 
     async def watch(
         self,
@@ -130,4 +119,4 @@ class ConversationMap:
                 if content:
                     parts.append(content)
             yield chunk
-        self.record(owner, conversation_id, messages, "".join(parts), state)
+        await self.record(owner, conversation_id, messages, "".join(parts), state)

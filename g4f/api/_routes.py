@@ -39,7 +39,6 @@ class Routes:
 
     def register(self, app: web.Application) -> None:
         app.on_response_prepare.append(_conversation_header)
-        app.on_shutdown.append(lambda app: self.conversations.flush())
         app.router.add_get("/", self.health)
         app.router.add_get("/health", self.health)
         app.router.add_get("/v1/health", self.health)
@@ -119,7 +118,7 @@ class Routes:
                 ),
             )
             answer = completion.choices[0].message.content if completion.choices else None
-            self.conversations.record(
+            await self.conversations.record(
                 owner, conversation_id, body.messages, answer or "", completion.conversation
             )
             payload = completion_payload(completion)
