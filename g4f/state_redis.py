@@ -139,13 +139,17 @@ class SharedStore(Store):
     async def connect(self) -> bool:
         """Open the client on the running loop and ``PING``; on failure warn and keep trying."""
         import redis.asyncio as aioredis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         self._loop = asyncio.get_running_loop()
+        # No client-side retries: a failed command falls back to local state at once and
+        # the reconnect task (with its own backoff) decides when Redis is back.
         self._client = aioredis.Redis.from_url(
             self.url,
             socket_timeout=self.timeout,
             socket_connect_timeout=self.timeout,
-            retry_on_timeout=False,
+            retry=Retry(NoBackoff(), 0),
             health_check_interval=0,
         )
         self._cas = self._client.register_script(_CAS)
