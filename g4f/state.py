@@ -82,6 +82,24 @@ class Store(ABC):
     ) -> bool:
         return self.compare_and_set(key, expected, value, ttl)
 
+    async def atake(self, key: str, interval: float, period: float) -> float:
+        """One request against a rate window (GCRA), atomically: 0.0 when admitted, else
+        the seconds until it would be. ``period / interval`` requests may come at once,
+        then one per ``interval`` seconds; the state is one timestamp under ``key``."""
+        return self.take(key, interval, period)
+
+    def take(self, key: str, interval: float, period: float) -> float:
+        """The sync form of :meth:`atake` (memory only in a networked backend)."""
+        now = time.time()
+        while True:
+            tat = self.get(key)
+            start = max(float(tat) if isinstance(tat, (int, float)) else 0.0, now)
+            new = start + interval
+            if new - now > period + 1e-6:
+                return new - period - now
+            if self.compare_and_set(key, tat, new, period + 1):
+                return 0.0
+
     async def aget_many(self, keys: list[str]) -> list[Any | None]:
         """The values of ``keys`` in order (one round trip in a networked backend)."""
         return [self.get(key) for key in keys]

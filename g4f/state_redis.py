@@ -59,6 +59,23 @@ return 0
 """
 
 
+# GCRA on the server's clock. KEYS[1]; ARGV: interval, period (seconds). Returns the
+# wait in microseconds as a string (0: admitted).
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval, period = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local new = tat + interval
+if new - now > period + 0.000001 then
+  return tostring(math.floor((new - period - now) * 1000000))
+end
+redis.call('SET', KEYS[1], string.format('%.6f', new), 'PX', math.floor((period + 1) * 1000))
+return '0'
+"""
+
+
 def _encode(value: Any) -> str:
     # Canonical text: compare-and-set compares encodings.
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -123,6 +140,7 @@ class SharedStore(Store):
         self._reconnect: asyncio.Task[None] | None = None
         self._pending: set[asyncio.Task[Any]] = set()
         self._cas: Any = None
+        self._take: Any = None
         self.pull_every = pull_every
         self._puller: asyncio.Task[None] | None = None
 
@@ -153,6 +171,7 @@ class SharedStore(Store):
             health_check_interval=0,
         )
         self._cas = self._client.register_script(_CAS)
+        self._take = self._client.register_script(_TAKE)
         try:
             await self._client.ping()
         except Exception as exc:  # noqa: BLE001 - any failure means: not shared for now
@@ -399,6 +418,19 @@ class SharedStore(Store):
         return bool(
             await self._call(lambda: self.local.compare_and_set(key, expected, value, ttl), op)
         )
+
+    def take(self, key: str, interval: float, period: float) -> float:
+        return self.local.take(key, interval, period)
+
+    async def atake(self, key: str, interval: float, period: float) -> float:
+        if not self._remote(key):
+            return self.local.take(key, interval, period)
+
+        async def op() -> float:
+            wait = await self._take(keys=[self._k(key)], args=[interval, period])
+            return int(wait) / 1_000_000
+
+        return float(await self._call(lambda: self.local.take(key, interval, period), op))
 
     async def aclear(self, prefix: str = "") -> None:
         self.local.clear(prefix)

@@ -78,6 +78,20 @@ async def test_compare_and_set_has_one_winner(pair: tuple[SharedStore, SharedSto
     assert await two.aget("keys:rpm:bob") == 99.5
 
 
+async def test_rate_window_admits_exactly_the_burst_across_workers(
+    pair: tuple[SharedStore, SharedStore],
+) -> None:
+    one, two = pair
+    waits = await asyncio.gather(
+        *[store.atake("keys:rpm:carol", 6.0, 60.0) for store in (one, two) * 25]
+    )
+    assert sum(1 for w in waits if w == 0) == 10  # 60 s / 6 s: ten at once, no more
+    assert all(0 < w <= 6.0 for w in waits if w)
+    # The same rule in memory, for a process without Redis.
+    local = MemoryStore()
+    assert [local.take("k", 30.0, 60.0) == 0 for _ in range(3)] == [True, True, False]
+
+
 async def test_sync_writes_reach_redis_in_the_background(
     pair: tuple[SharedStore, SharedStore],
 ) -> None:

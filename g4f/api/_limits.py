@@ -2,8 +2,9 @@
 
 ``rpm`` is a GCRA (generic cell rate algorithm) bucket: a key may send ``rpm``
 requests at once and then one every ``60 / rpm`` seconds; the state is one
-timestamp per key, updated by compare-and-set, so every worker and instance sharing
-the store enforces the same limit. ``tpd`` counts tokens per UTC day; a request is
+timestamp per key, updated atomically by the store (:meth:`g4f.state.Store.atake`: a
+script on the Redis server's clock), so every worker and instance sharing the store
+enforces the same limit. ``tpd`` counts tokens per UTC day; a request is
 refused once the day's count reached the limit. Refusals are ``429`` with
 ``Retry-After``. Counters (``usage:``) are keyed by key *name*, never by the key.
 """
@@ -24,8 +25,6 @@ __all__ = ["Limiter", "PERIOD"]
 #: The rpm window (seconds).
 PERIOD = 60.0
 _DAY = 86400
-#: Compare-and-set attempts before a busy key is told to retry.
-_CAS_TRIES = 8
 
 
 def _day(now: float) -> int:
@@ -50,37 +49,32 @@ class Limiter:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     async def admit(self, key: ApiKey) -> None:
-        """Count one request of ``key``, or raise a 429 :class:`ApiError`."""
-        store = get_store()
-        now = time.time()
-        rpm_key = f"keys:rpm:{key.name}"
-        tokens_key = f"usage:tokens:{key.name}:{_day(now)}"
-        tat, used = await store.aget_many([rpm_key, tokens_key])
-        if key.tpd is not None and (used or 0) >= key.tpd:
-            raise _limited(
-                f"Token limit of key '{key.name}' reached ({key.tpd} tokens per day)",
-                (_day(now) + 1) * _DAY - now,
-            )
-        if key.rpm is not None:
-            await self._take(key, rpm_key, tat, now)
-        await store.aincr(f"usage:requests:{key.name}")
+        """Count one request of ``key``, or raise a 429 :class:`ApiError`.
 
-    async def _take(self, key: ApiKey, rpm_key: str, tat: Any, now: float) -> None:
-        interval = PERIOD / key.rpm  # type: ignore[operator]
+        One store round trip per configured limit; the request counter is updated in
+        the background (it is reporting, not a limit)."""
         store = get_store()
-        for _ in range(_CAS_TRIES):
-            start = max(float(tat) if isinstance(tat, (int, float)) else 0.0, now)
-            new = start + interval
-            if new - now > PERIOD + 1e-6:
+        if key.tpd is not None:
+            now = time.time()
+            used = await store.aget(f"usage:tokens:{key.name}:{_day(now)}")
+            if (used or 0) >= key.tpd:
+                raise _limited(
+                    f"Token limit of key '{key.name}' reached ({key.tpd} tokens per day)",
+                    (_day(now) + 1) * _DAY - now,
+                )
+        if key.rpm is not None:
+            wait = await store.atake(f"keys:rpm:{key.name}", PERIOD / key.rpm, PERIOD)
+            if wait > 0:
                 raise _limited(
                     f"Rate limit of key '{key.name}' reached ({key.rpm} requests per minute)",
-                    new - PERIOD - now,
+                    wait,
                 )
-            if await store.acompare_and_set(rpm_key, tat, new, ttl=PERIOD + 1):
-                return
-            now = time.time()
-            tat = await store.aget(rpm_key)
-        raise _limited(f"Rate limit of key '{key.name}': too many requests at once", 1)
+        self._background(store.aincr(f"usage:requests:{key.name}"))
+
+    def _background(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def record(self, key: ApiKey, tokens: int) -> None:
         """Add ``tokens`` to the key's counters in the background (after the answer)."""
@@ -93,9 +87,7 @@ class Limiter:
             await store.aincr(f"usage:tokens:{key.name}", tokens)
             await store.aincr(day, tokens, ttl=2 * _DAY)
 
-        task = asyncio.get_running_loop().create_task(run())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._background(run())
 
     async def flush(self) -> None:
         """Wait for pending counter updates (shutdown, tests)."""
