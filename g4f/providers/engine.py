@@ -36,6 +36,7 @@ from ..config import default_stream_timeout, default_timeout
 from ..debug import logger
 from ..errors import (
     G4FError,
+    InvalidRequestError,
     ModelNotFoundError,
     NetworkError,
     ResponseError,
@@ -82,6 +83,7 @@ BACKOFF_CAP = 4.0
 #: Seconds a failed candidate stays at the back of the order without a Retry-After.
 DEFAULT_COOLDOWN = 30.0
 MAX_COOLDOWN = 600.0
+monotonic = time.monotonic
 #: Time the engine keeps for itself after the deadline (closing streams).
 _MARGIN = 0.05
 _MAX_DEPTH = 4
@@ -188,8 +190,8 @@ def select_api_key(provider: Any, api_key: Any) -> Any:
 class _Watch:
     """Cancels the waiting task when a candidate is silent too long or the deadline passes.
 
-    Per chunk it costs a clock read and two attribute writes; one timer is armed at a
-    time and re-armed only when it fires.
+    Per chunk it costs a clock read and an attribute write; one timer is armed at a
+    time, re-armed only when it fires.
     """
 
     __slots__ = ("deadline", "silence", "since", "task", "handle", "fired")
@@ -202,13 +204,13 @@ class _Watch:
         self.handle: asyncio.TimerHandle | None = None
         self.fired: str | None = None
 
-    def waiting(self) -> None:
-        self.since = time.monotonic()
+    def attempt(self) -> None:
+        """A new attempt starts, read by the current task (one task reads one attempt:
+        asking for the current task per chunk would cost more than the rest together)."""
         self.task = asyncio.current_task()
-        if self.handle is None:
-            self._arm(self.since)
+        self.fired = None
 
-    def _arm(self, since: float) -> None:
+    def arm(self, since: float) -> None:
         due = min(since + self.silence, self.deadline)
         loop = asyncio.get_running_loop()
         self.handle = loop.call_at(loop.time() + max(0.0, due - time.monotonic()), self._check)
@@ -216,7 +218,7 @@ class _Watch:
     def _check(self) -> None:
         self.handle = None
         since, task = self.since, self.task
-        if since is None or task is None or self.fired:
+        if since is None or task is None or task.done() or self.fired:
             return
         now = time.monotonic()
         if now >= self.deadline - 0.001:
@@ -224,7 +226,7 @@ class _Watch:
         elif now - since >= self.silence - 0.001:
             self.fired = "silence"
         else:
-            self._arm(since)
+            self.arm(since)
             return
         task.cancel()
 
@@ -296,13 +298,16 @@ async def failover(
     candidate by its key (the provider's name; with the model id for a route). ``None``
     chunks are dropped.
     """
-    timeout = float(kwargs.pop("timeout", None) or default_timeout())
-    silence = float(kwargs.pop("stream_timeout", None) or default_stream_timeout())
+    timeout = _seconds("timeout", kwargs.pop("timeout", None), default_timeout)
+    silence = _seconds("stream_timeout", kwargs.pop("stream_timeout", None), default_stream_timeout)
     max_retries = kwargs.pop("max_retries", None)
     if max_retries is None:
         limit = getattr(provider, "retry_limit", None)
         max_retries = limit() if callable(limit) else None
-    max_retries = MAX_RETRIES if max_retries is None else max(0, int(max_retries))
+    if max_retries is None:
+        max_retries = MAX_RETRIES
+    elif isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise InvalidRequestError(f"max_retries must be an integer >= 0, not {max_retries!r}")
     deadline = time.monotonic() + timeout
     token = set_call_deadline(deadline)
     watch = _Watch(deadline, silence)
@@ -363,9 +368,13 @@ async def failover(
                 )
                 pull = stream.__anext__
                 failure: BaseException | None = None
+                watch.attempt()
                 try:
                     while True:
-                        watch.waiting()
+                        # Per chunk: a clock read; the timer is armed only when none is.
+                        watch.since = since = monotonic()
+                        if watch.handle is None:
+                            watch.arm(since)
                         try:
                             chunk = await pull()
                         except StopAsyncIteration:
@@ -414,7 +423,6 @@ async def failover(
                     failure = exc
                 finally:
                     watch.stop()
-                    watch.fired = None
                     await _close(stream)
                 if failure is None:
                     for item in held:
@@ -435,7 +443,8 @@ async def failover(
                         provider=name,
                         status_code=getattr(failure, "status_code", None),
                     ) from failure
-                rejected = getattr(failure, "failed_auth", None)
+                # The rejected credentials never leave the engine on the error object.
+                rejected = vars(failure).pop("failed_auth", None)
                 if rejected is not None and not reauthed:
                     # Rejected credentials: one more attempt that authenticates afresh.
                     reauthed = True
@@ -462,6 +471,15 @@ async def failover(
     finally:
         watch.stop()
         reset_call_deadline(token)
+
+
+def _seconds(name: str, value: Any, default: Callable[[], float]) -> float:
+    """A positive, finite number of seconds (``None``: the configured default)."""
+    if value is None:
+        return float(default())
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
+        raise InvalidRequestError(f"{name} must be a positive number of seconds, not {value!r}")
+    return float(value)
 
 
 async def _bounded(coro: Any, deadline: float) -> Any:
