@@ -104,19 +104,32 @@ class ConversationMap:
     ) -> AsyncIterator[Any]:
         """Pass a stream through; when it carried provider state, record it with the answer.
 
-        Text is collected only once a state chunk was seen (HuggingChat sends it first),
-        so other providers' streams cost one generator step per chunk.
+        HuggingChat sends its state before the answer: chunks are looked at only until
+        the first content, and a stream without state is then passed on untouched.
         """
+        stream = chunks.__aiter__()
         state = None
         parts: list[str] = []
-        async for chunk in chunks:
+        async for chunk in stream:
+            yield chunk
             extra = getattr(chunk, "extra", None)
             if extra and "conversation" in extra:
                 state = extra["conversation"]
-            elif state is not None:
-                choices = getattr(chunk, "choices", None)
-                content = choices[0].delta.content if choices else None
-                if content:
-                    parts.append(content)
+            elif text := _content(chunk):
+                parts.append(text)
+                break
+        if state is None:
+            async for chunk in stream:
+                yield chunk
+            return
+        async for chunk in stream:
             yield chunk
+            text = _content(chunk)
+            if text:
+                parts.append(text)
         await self.record(owner, conversation_id, messages, "".join(parts), state)
+
+
+def _content(chunk: Any) -> str | None:
+    choices = getattr(chunk, "choices", None)
+    return choices[0].delta.content if choices else None

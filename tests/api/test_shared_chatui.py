@@ -64,6 +64,22 @@ async def ask(
         return data, response.headers["X-Conversation-Id"]
 
 
+async def ask_streamed(
+    http: aiohttp.ClientSession, gateway: Gateway, messages: list[dict[str, Any]]
+) -> tuple[str, str]:
+    body = {"model": MODEL, "provider": "HuggingChat", "messages": messages, "stream": True}
+    async with http.post(f"{gateway.url}{CHAT}", json=body) as response:
+        assert response.status == 200
+        events = [
+            line[6:] for line in (await response.text()).splitlines() if line.startswith("data: {")
+        ]
+        text = "".join(
+            (json.loads(e)["choices"] or [{}])[0].get("delta", {}).get("content") or ""
+            for e in events
+        )
+        return text, response.headers["X-Conversation-Id"]
+
+
 async def test_a_conversation_continues_on_the_other_gateway(
     pair: tuple[Gateway, Gateway], chatui: ChatUIServer, http: aiohttp.ClientSession
 ) -> None:
@@ -80,19 +96,27 @@ async def test_a_conversation_continues_on_the_other_gateway(
         {"role": "assistant", "content": first["choices"][0]["message"]["content"]},
         {"role": "user", "content": "Another one"},
     ]
-    second, _ = await ask(http, two, history)
+    second, second_id = await ask_streamed(http, two, history)
     post = chatui.state.posts[-1]
     assert (post["conversation"], post["data"]["id"], post["turn"]) == (chat_ui_id, parent, 2)
     assert post["data"]["inputs"] == "Another one"  # only the new message is sent
-    assert second["conversation_id"] == conversation_id
-    # Turn 3 back on the first gateway, by the explicit conversation_id alone.
+    assert second_id == conversation_id and second == chatui.state.answers[-1]
+    # Turn 3 back on the first gateway: the history now holds the streamed answer.
     parent = chatui.state.conversations[chat_ui_id].messages[-1]["id"]
-    third, _ = await ask(
-        http, one, [{"role": "user", "content": "A last one"}], conversation_id=conversation_id
-    )
+    history += [{"role": "assistant", "content": second}, {"role": "user", "content": "More"}]
+    third, _ = await ask(http, one, history)
     post = chatui.state.posts[-1]
     assert (post["conversation"], post["data"]["id"], post["turn"]) == (chat_ui_id, parent, 3)
     assert third["conversation_id"] == conversation_id
+    # Turn 4 on the other gateway by the explicit conversation_id alone.
+    parent = chatui.state.conversations[chat_ui_id].messages[-1]["id"]
+    fourth, _ = await ask(
+        http, two, [{"role": "user", "content": "Thanks"}], conversation_id=conversation_id
+    )
+    post = chatui.state.posts[-1]
+    assert (post["conversation"], post["data"]["id"], post["turn"]) == (chat_ui_id, parent, 4)
+    assert post["data"]["inputs"] == "Thanks"
+    assert fourth["conversation_id"] == conversation_id
     assert len(chatui.state.creates) == 1
     # The session cookies never appear in a log line of either gateway.
     creds = next(iter(chatui.state.sessions.items()))

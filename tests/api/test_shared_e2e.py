@@ -234,3 +234,35 @@ async def test_sigkill_of_one_gateway_mid_stream_leaves_the_other_serving(
     async with http.get(f"{two.url}/v1/responses/{stored['id']}", headers=auth()) as response:
         assert response.status == 200
         assert (await response.json())["output"] == stored["output"]
+
+
+async def test_redis_unreachable_at_start_serves_degraded_until_it_appears(
+    router: FakeRouter, tmp_path: Path, http: aiohttp.ClientSession
+) -> None:
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed (Debian package 'redis-server')")
+    redis_server = RedisServer(tmp_path)  # a free port with nothing listening yet
+    with Gateway("--redis", redis_server.url) as gateway:
+        await until(lambda: _contains(gateway, "started WITHOUT shared state"))
+        assert "unreachable" in gateway.text
+        assert redis_server.url.split("@")[-1].split("/")[2] in gateway.text  # says where
+        data = await health(http, gateway)
+        assert (data["status"], data["store"]) == ("degraded", "memory")
+        body = {"model": MODEL, "messages": HELLO}
+        async with http.post(f"{gateway.url}{CHAT}", json=body) as response:
+            assert response.status == 200
+        redis_server.start()
+        try:
+
+            async def shared() -> bool:
+                return (await health(http, gateway))["store"] == "redis"
+
+            await until(shared)
+        finally:
+            redis_server.stop()
+
+
+async def _contains(gateway: Gateway, text: str) -> bool:
+    return text in gateway.text
