@@ -154,13 +154,13 @@ async def _check_model(request: web.Request, key: ApiKey, config: ApiConfig) -> 
 def _usage_route(
     ring: KeyRing, limiter: Limiter, admin_key: str
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
-    expected = admin_key.encode()
+    expected = digest(admin_key)  # only the digest is kept, as for the keys file
 
     async def usage(request: web.Request) -> web.Response:
         presented = _presented_key(request)
         if presented is None:
             raise _unauthorized("Missing admin key", "missing_api_key")
-        if not hmac.compare_digest(presented.encode("utf-8", "surrogateescape"), expected):
+        if not hmac.compare_digest(digest(presented), expected):
             raise _unauthorized("Invalid admin key", "invalid_api_key")
         await limiter.flush()
         return web.json_response({"object": "list", "data": await limiter.usage(ring)})

@@ -29,6 +29,7 @@ from g4f.Provider.hf.HuggingFaceInference import HuggingFaceInference
 from g4f.Provider.hf.HuggingFaceMedia import HuggingFaceMedia
 from g4f.Provider.hf_space import GradioSpace, HuggingSpace
 from g4f.Provider.hf_space._gradio import _parse_config, file_url
+from g4f.state import reset_state
 from tests.fakes import media as media_fake
 from tests.fakes.chatui import ChatUIServer
 from tests.fakes.hub import FakeHub, model_metadata
@@ -150,7 +151,7 @@ def test_hf_media_hub_and_route_urls(
         monkeypatch.setitem(media_fake.MODELS, looked_up.partition(":")[0], {provider: entry})
     except InvalidRequestError:
         pass
-    monkeypatch.setattr(HuggingFaceMedia, "_mappings", {})
+    reset_state()  # the cached provider mappings live in the run-time store
     seen = len(media.requests)
     error = run(
         HuggingFaceMedia, model, "a cat", api_key=media_fake.TOKEN, timeout=5, poll_interval=0.01
