@@ -23,6 +23,7 @@ from ..protocols.anthropic_events import PING, MessagesEncoder
 from ..protocols.tokens import estimate_messages
 from ._errors import ApiError, error_payload
 from ._events import StopMatcher, collect, encode, stream_events
+from ._guard import make_expect_handler
 from ._schema import parse_json
 from ._stream import ClientGone
 
@@ -98,8 +99,10 @@ class MessagesApi:
         self.keepalive = keepalive
 
     def register(self, app: web.Application) -> None:
-        app.router.add_post(_PREFIX, self.create)
-        app.router.add_post(_PREFIX + "/count_tokens", self.count_tokens)
+        # Refuse an oversized or unauthorised upload before 100 Continue, as every POST route.
+        expect = make_expect_handler(self.routes.config)
+        app.router.add_post(_PREFIX, self.create, expect_handler=expect)
+        app.router.add_post(_PREFIX + "/count_tokens", self.count_tokens, expect_handler=expect)
 
     async def create(self, request: web.Request) -> web.StreamResponse:
         body = _parse(await request.read())

@@ -21,6 +21,7 @@ from ..protocols.tokens import estimate_messages
 from ..typing import Messages
 from ._errors import ApiError, error_payload
 from ._events import COMMENT, collect, encode, stream_events
+from ._guard import make_expect_handler
 from ._response_store import ResponseStore
 from ._schema import parse_json
 
@@ -56,7 +57,9 @@ class ResponsesApi:
         self.keepalive = keepalive
 
     def register(self, app: web.Application) -> None:
-        app.router.add_post("/v1/responses", self.create)
+        # Refuse an oversized or unauthorised upload before 100 Continue, as every POST route.
+        expect = make_expect_handler(self.routes.config)
+        app.router.add_post("/v1/responses", self.create, expect_handler=expect)
         app.router.add_get("/v1/responses/{id}", self.retrieve)
         app.router.add_delete("/v1/responses/{id}", self.delete)
 
