@@ -441,7 +441,7 @@ async def failover(
                         status_code=getattr(failure, "status_code", None),
                     ) from failure
                 # The rejected credentials never leave the engine on the error object.
-                rejected = vars(failure).pop("failed_auth", None)
+                rejected = getattr(failure, "__dict__", {}).pop("failed_auth", None)
                 if rejected is not None and not reauthed:
                     # Rejected credentials: one more attempt that authenticates afresh.
                     reauthed = True

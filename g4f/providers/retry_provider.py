@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import RetryNoProviderError
 from ..typing import Messages
 from .engine import clear_cooldowns, cooldown, failover, is_cooling_down, provider_name
+from .response import ProviderInfo
 
 __all__ = [
     "IterListProvider",
@@ -70,8 +71,13 @@ class IterListProvider:
     async def create_async_generator(
         self, model: str, messages: Messages, **kwargs: Any
     ) -> AsyncIterator[Any]:
-        """Stream from the first provider that works."""
-        async for chunk in failover(self, model, messages, on_failure=self._note_failure, **kwargs):
+        """Stream from the first provider that works (``last_provider`` names the one tried last)."""
+        by_name = {provider_name(p[0] if isinstance(p, tuple) else p): p for p in self.providers}
+        stream = failover(self, model, messages, on_failure=self._note_failure, **kwargs)
+        async for chunk in stream:
+            if type(chunk) is ProviderInfo:
+                found = by_name.get(chunk.name)
+                self.last_provider = found[0] if isinstance(found, tuple) else found
             yield chunk
 
     def create_completion(

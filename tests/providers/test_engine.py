@@ -440,3 +440,10 @@ def test_bad_limits_are_typed_errors_before_anything_is_sent(kwargs: dict[str, A
     with pytest.raises(InvalidRequestError):
         answer(First, **kwargs)
     assert First.calls == 0
+
+
+async def test_iter_list_provider_remembers_the_provider_that_answered() -> None:
+    First.script([status_error(500)])
+    chain = IterListProvider([First, Second], shuffle=False)
+    chunks = [c async for c in chain.create_async_generator("", HI)]
+    assert "Hello" in chunks and chain.last_provider is Second
