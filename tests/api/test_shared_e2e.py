@@ -118,7 +118,10 @@ async def test_a_cooldown_seen_by_one_gateway_is_kept_by_the_other(
 
 
 async def test_a_keys_rpm_holds_across_both_gateways(
-    pair: tuple[Gateway, Gateway], router: FakeRouter, http: aiohttp.ClientSession
+    pair: tuple[Gateway, Gateway],
+    router: FakeRouter,
+    redis_server: RedisServer,
+    http: aiohttp.ClientSession,
 ) -> None:
     one, two = pair
     for gateway in (one, two, one, two):
@@ -139,7 +142,16 @@ async def test_a_keys_rpm_holds_across_both_gateways(
     assert alice["tokens"] == 4 * router.chat.usage["total_tokens"]
     async with http.get(f"{one.url}/v1/usage", headers=auth(ALICE)) as response:
         assert response.status == 401
-    # Only key names and digests are shared: the key itself is nowhere in Redis.
+    # Only key names are shared: neither the key nor its digest is anywhere in Redis.
+    import redis
+
+    from g4f.api._keys import digest
+
+    with redis.Redis.from_url(redis_server.url) as client:
+        names = client.keys("*")
+        assert any(b"alice" in name for name in names)
+        dump = b"".join(name + (client.dump(name) or b"") for name in names)
+    assert ALICE.encode() not in dump and digest(ALICE).encode() not in dump
     for gateway in (one, two):
         assert ALICE not in gateway.text
 
