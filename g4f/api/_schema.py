@@ -17,6 +17,7 @@ from typing import Any
 from ..client.service import normalize_messages
 from ..errors import InvalidRequestError
 from ..typing import Messages
+from ._chat_fields import check_messages, check_response_format, check_tool_choice, check_tools
 from ._fields import (
     INT64,
     bad,
@@ -30,7 +31,6 @@ from ._fields import (
     optional_str,
     scan,
 )
-from ._message_fields import check_messages, check_response_format, check_tool_choice, check_tools
 
 __all__ = ["ChatRequest", "MediaRequest", "parse_json", "parse_chat", "parse_media", "bad"]
 
