@@ -14,15 +14,28 @@ __all__ = ["mapping_entries", "live_entries", "merge_jobs"]
 _END = object()
 
 
+def _sendable(provider: str, entry: Mapping[str, Any]) -> bool:
+    """Whether a mapping entry's names can be sent on (JSON from a service may hold lone
+    surrogates, which no request can carry: such an entry is the service's fault, skipped)."""
+    try:
+        provider.encode("utf-8")
+        str(entry.get("providerId", "")).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def mapping_entries(raw: Any) -> dict[str, dict[str, Any]]:
     """Provider → mapping entry, from the Hub's dict form or its list form."""
     if isinstance(raw, Mapping):
-        return {str(k): dict(v) for k, v in raw.items() if isinstance(v, Mapping)}
-    if isinstance(raw, list):
-        return {
-            str(e["provider"]): dict(e) for e in raw if isinstance(e, Mapping) and e.get("provider")
-        }
-    return {}
+        items = [(str(k), v) for k, v in raw.items() if isinstance(v, Mapping)]
+    elif isinstance(raw, list):
+        items = [
+            (str(e["provider"]), e) for e in raw if isinstance(e, Mapping) and e.get("provider")
+        ]
+    else:
+        items = []
+    return {name: dict(entry) for name, entry in items if _sendable(name, entry)}
 
 
 def live_entries(entries: Mapping[str, Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
