@@ -33,6 +33,9 @@ __all__ = ["Store", "MemoryStore", "get_store", "set_store", "reset_state"]
 class Store(ABC):
     """Key → value with an optional time to live (seconds), plus atomic counters."""
 
+    #: True when other processes see what this store holds (a networked backend that is up).
+    shared: bool = False
+
     @abstractmethod
     def get(self, key: str) -> Any | None:
         """The value, or ``None`` when absent or expired."""
@@ -78,6 +81,35 @@ class Store(ABC):
         self, key: str, expected: Any | None, value: Any, ttl: float | None = None
     ) -> bool:
         return self.compare_and_set(key, expected, value, ttl)
+
+    async def atake(self, key: str, interval: float, period: float) -> float:
+        """One request against a rate window (GCRA), atomically: 0.0 when admitted, else
+        the seconds until it would be. ``period / interval`` requests may come at once,
+        then one per ``interval`` seconds; the state is one timestamp under ``key``."""
+        return self.take(key, interval, period)
+
+    def take(self, key: str, interval: float, period: float) -> float:
+        """The sync form of :meth:`atake` (memory only in a networked backend)."""
+        now = time.time()
+        while True:
+            tat = self.get(key)
+            start = max(float(tat) if isinstance(tat, (int, float)) else 0.0, now)
+            new = start + interval
+            if new - now > period + 1e-6:
+                return new - period - now
+            if self.compare_and_set(key, tat, new, period + 1):
+                return 0.0
+
+    async def aget_many(self, keys: list[str]) -> list[Any | None]:
+        """The values of ``keys`` in order (one round trip in a networked backend)."""
+        return [self.get(key) for key in keys]
+
+    async def aclear(self, prefix: str = "") -> None:
+        self.clear(prefix)
+
+    def health(self) -> dict[str, str]:
+        """``{"status": "ok" | "degraded", "store": backend in use}`` for ``/health``."""
+        return {"status": "ok", "store": "memory"}
 
 
 class MemoryStore(Store):

@@ -36,3 +36,18 @@ def isolated_env(
     CookiesConfig.cookies.update(saved)
     CookiesConfig.loaded_dirs.clear()
     reset_state()
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real redis-server on a free loopback port (skipped when the binary is missing)."""
+    import shutil
+
+    from tests.redis_server import BINARY, RedisServer
+
+    if shutil.which(BINARY) is None:
+        pytest.skip(
+            f"{BINARY} is not installed (Debian package 'redis-server'; .ci/run installs it)"
+        )
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
+        yield server

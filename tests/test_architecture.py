@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "inputs.py": 0,
     "requests/": 1,
     "state.py": 1,
+    "state_redis.py": 1,
     "cookies.py": 1,
     "_cookie_files.py": 1,
     "model_tables.py": 1,

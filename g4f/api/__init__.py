@@ -51,6 +51,9 @@ def create_app(
     keepalive: float | None = None,
     response_store: Any = None,
     cors_origins: Sequence[str] | None = None,
+    redis_url: str | None = None,
+    keys: Any = None,
+    admin_key: str | None = None,
 ) -> web.Application:
     """An aiohttp application serving the OpenAI-compatible API.
 
@@ -79,6 +82,12 @@ def create_app(
     async ``get`` / ``put`` / ``delete``; default in memory).
     ``cors_origins``: browser origins allowed to call the API (default
     ``G4F_CORS_ORIGINS``, comma-separated; none: CORS off; ``*`` is refused).
+
+    ``redis_url`` (default ``$G4F_REDIS_URL``): share run-time state (cooldowns, key
+    limits, stored responses, HuggingChat conversations) with other workers and
+    instances through Redis (docs/deploy.md). ``keys`` (default ``$G4F_KEYS_FILE``): a
+    keys file path or a loaded :class:`g4f.api._keys.KeyRing` (per-key limits).
+    ``admin_key`` (default ``$G4F_ADMIN_KEY``): the key of ``GET /v1/usage``.
     """
     from .._secrets import add_secret
     from ..debug import redact_all_logging
@@ -88,6 +97,13 @@ def create_app(
     origins = tuple(cors_origins) if cors_origins is not None else cors_origins_from_env()
     if "*" in origins:
         raise ValueError("CORS origins must be named (https://app.example), not '*'")
+    redis_url = redis_url or os.environ.get("G4F_REDIS_URL") or None
+    admin_key = admin_key or os.environ.get("G4F_ADMIN_KEY") or None
+    keys = keys or os.environ.get("G4F_KEYS_FILE") or None
+    if isinstance(keys, (str, os.PathLike)):
+        from ._keys import load_keys
+
+        keys = load_keys(keys)
     config = ApiConfig(
         cors_origins=origins,
         api_key=api_key or None,
@@ -103,11 +119,15 @@ def create_app(
         max_connections=max_connections,
         keepalive=_keepalive(keepalive),
         response_store=response_store,
+        redis_url=redis_url,
+        keys=keys,
+        admin_key=admin_key,
     )
     redact_all_logging()
 
-    if api_key:
-        add_secret(api_key)
+    for secret in (api_key, admin_key):
+        if secret:
+            add_secret(secret)
     if cookies_dir is not None:
         from ..cookies import set_cookies_dir
 

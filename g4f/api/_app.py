@@ -17,6 +17,7 @@ from ._pool import install_pool
 from ._response_store import MemoryResponseStore
 from ._responses import ResponsesApi
 from ._routes import Routes
+from ._scaling import install, response_store
 from ._stream import ClientGone, Inflight
 
 __all__ = ["build_app", "CONFIG_KEY", "INFLIGHT_KEY"]
@@ -89,9 +90,10 @@ def build_app(config: ApiConfig) -> web.Application:
     inflight = Inflight(poll=config.disconnect_poll)
     app[CONFIG_KEY] = config
     app[INFLIGHT_KEY] = inflight
+    install(app, config)  # shared store, API keys with limits, /v1/usage
     routes = Routes(config, inflight)
     routes.register(app)
-    store = config.response_store
+    store = response_store(config)
     if store is None:  # not `or`: an empty store is falsy (it has a length)
         store = MemoryResponseStore()
     ResponsesApi(routes, store, config.keepalive).register(app)

@@ -56,13 +56,25 @@ class ApiConfig:
     response_store: Any = None
     #: Browser origins allowed by CORS (empty: CORS off).
     cors_origins: tuple[str, ...] = ()
+    #: Share run-time state through this Redis (None: this process only).
+    redis_url: str | None = None
+    #: API keys with limits (a :class:`g4f.api._keys.KeyRing`; None: ``api_key`` only).
+    keys: Any = None
+    #: The key of ``GET /v1/usage`` (None: the route is not served).
+    admin_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.max_body < 1:
             raise ValueError("max_body must be positive")
         if self.max_connections < 1:
             raise ValueError("max_connections must be positive")
-        for name in ("header_timeout", "body_timeout", "body_deadline", "keepalive_timeout"):
+        for name in (
+            "header_timeout",
+            "body_timeout",
+            "body_deadline",
+            "keepalive_timeout",
+            "keepalive",
+        ):
             value = getattr(self, name)
             # NaN compares false with everything, so test for the good range.
             if not (isinstance(value, (int, float)) and 0 < value < float("inf")):
@@ -72,4 +84,7 @@ class ApiConfig:
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else None
-        return f"ApiConfig(api_key={key!r}, max_body={self.max_body}, provider={self.provider!r})"
+        return (
+            f"ApiConfig(api_key={key!r}, max_body={self.max_body}, provider={self.provider!r}, "
+            f"keys={self.keys!r}, admin_key={'set' if self.admin_key else None!r})"
+        )

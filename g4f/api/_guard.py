@@ -12,12 +12,14 @@ from ._config import ApiConfig
 from ._errors import ApiError, error_body
 from ._gui import is_gui_path
 
-__all__ = ["OPEN_PATHS", "check_request_head", "make_expect_handler", "read_body"]
+__all__ = ["OPEN_PATHS", "BODY_KEY", "check_request_head", "make_expect_handler", "read_body"]
 
 #: Routes answered without the server key (health checks of load balancers).
 OPEN_PATHS = frozenset({"/", "/health", "/v1/health"})
 
 _KEY_HEADERS = ("Authorization", "X-Api-Key")
+#: Where a middleware that had to read the body leaves it for the handler.
+BODY_KEY = "g4f_body"
 
 
 def _clean(value: str) -> bool:
@@ -123,7 +125,12 @@ def _stop_lingering(request: web.Request) -> None:
 
 async def read_body(request: web.Request, config: ApiConfig) -> bytes:
     """The whole body, or an :class:`ApiError`: 413 past ``max_body``, 408 when it stalls
-    for ``body_timeout`` or is not complete within ``body_deadline``, 400 when malformed."""
+    for ``body_timeout`` or is not complete within ``body_deadline``, 400 when malformed.
+
+    A body a middleware already read (``request[BODY_KEY]``) is returned again."""
+    cached = request.get(BODY_KEY)
+    if cached is not None:
+        return bytes(cached)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + config.body_deadline
     body = bytearray()

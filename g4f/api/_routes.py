@@ -10,11 +10,16 @@ from .._secrets import add_secret
 from ..client import AsyncClient
 from ..errors import G4FError
 from ..model_tables import VIDEO_ALIASES
+from ..protocols.tokens import estimate_messages
+from ..state import get_store
 from ..version import __version__
 from ._config import ApiConfig
+from ._conversations import HEADER as CONVERSATION_HEADER
+from ._conversations import ConversationMap, check_conversation_id
 from ._errors import ApiError
 from ._guard import make_expect_handler, read_body
 from ._payloads import completion_payload, images_payload, models_payload
+from ._scaling import KEY_KEY, count_stream_tokens
 from ._schema import parse_chat, parse_json, parse_media
 from ._stream import Inflight, stream_response
 
@@ -22,6 +27,8 @@ __all__ = ["Routes", "PINNED_PREFIX"]
 
 #: Routes under this prefix use the provider named in the path.
 PINNED_PREFIX = "/api/{provider}"
+
+CONVERSATION_KEY = "g4f_conversation"
 
 
 class Routes:
@@ -31,8 +38,10 @@ class Routes:
         self.config = config
         self.inflight = inflight
         self.client = AsyncClient(provider=config.provider, media_provider=config.media_provider)
+        self.conversations = ConversationMap()
 
     def register(self, app: web.Application) -> None:
+        app.on_response_prepare.append(_conversation_header)
         app.router.add_get("/", self.health)
         app.router.add_get("/health", self.health)
         app.router.add_get("/v1/health", self.health)
@@ -83,7 +92,7 @@ class Routes:
 
     def _provider_key(self, request: web.Request) -> str | None:
         """A caller's own HF token (``Bearer hf_...``), used only when the server has no key."""
-        if self.config.api_key:
+        if self.config.api_key or self.config.keys is not None:
             return None
         scheme, _, value = request.headers.get("Authorization", "").partition(" ")
         value = value.strip()
@@ -93,8 +102,9 @@ class Routes:
         return None
 
     async def health(self, request: web.Request) -> web.Response:
+        # status "degraded" (store "memory") while a configured Redis is unreachable.
         return web.json_response(
-            {"status": "ok", "version": __version__, "inflight": len(self.inflight.tasks)}
+            {**get_store().health(), "version": __version__, "inflight": len(self.inflight.tasks)}
         )
 
     async def models(self, request: web.Request) -> web.Response:
@@ -122,22 +132,40 @@ class Routes:
         return web.json_response(_provider_info(cls.__name__) or {"id": cls.__name__})
 
     async def chat(self, request: web.Request) -> web.StreamResponse:
-        body = parse_chat(await self._body(request))
+        data = await self._body(request)
+        body = parse_chat(data)
         params = dict(body.params)
         key = self._provider_key(request)
         if key:
             params["api_key"] = key
         provider = self.pinned(request) or body.provider
         request["g4f_model"] = body.model
+        # The client conversation (conversation_id or resent history) → provider state.
+        owner = request[KEY_KEY].name if KEY_KEY in request else "-"
+        conversation_id, state = await self.conversations.resolve(
+            owner, check_conversation_id(data.get("conversation_id")), body.messages
+        )
+        if state is not None:
+            params["conversation"] = state
+        request[CONVERSATION_KEY] = conversation_id
         completions = self.client.chat.completions
         if not body.stream:
             completion = await self.inflight.run(
                 request,
                 completions.create(body.messages, body.model, provider, stream=False, **params),
             )
+            answer = completion.choices[0].message.content if completion.choices else None
+            await self.conversations.record(
+                owner, conversation_id, body.messages, answer or "", completion.conversation
+            )
             request["g4f_provider"] = completion.provider
-            return web.json_response(completion_payload(completion))
+            payload = completion_payload(completion)
+            payload["conversation_id"] = conversation_id
+            return web.json_response(payload)
         chunks = completions.create(body.messages, body.model, provider, stream=True, **params)
+        chunks = self.conversations.watch(chunks, owner, conversation_id, body.messages)
+        if KEY_KEY in request:  # API keys: count the answer's tokens for the key's limits
+            chunks = count_stream_tokens(request, chunks, estimate_messages(body.messages))
         return await self.inflight.run(
             request,
             stream_response(
@@ -171,6 +199,12 @@ class Routes:
         )
         request["g4f_provider"] = result.provider
         return web.json_response(images_payload(result))
+
+
+async def _conversation_header(request: web.Request, response: web.StreamResponse) -> None:
+    conversation_id = request.get(CONVERSATION_KEY)
+    if conversation_id is not None:
+        response.headers[CONVERSATION_HEADER] = conversation_id
 
 
 def _provider_info(name: str) -> dict[str, Any] | None:

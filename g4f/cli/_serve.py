@@ -9,6 +9,7 @@ import importlib.util
 import inspect
 import logging
 import os
+from functools import partial
 from typing import Any
 
 from ..api._config import (
@@ -18,6 +19,7 @@ from ..api._config import (
     DEFAULT_KEEPALIVE_TIMEOUT,
     DEFAULT_MAX_CONNECTIONS,
 )
+from ._scale import add_scale_arguments, scale_options
 from ._term import Term, UsageError
 
 __all__ = ["add_service_parsers", "run_api_command", "run_login"]
@@ -130,6 +132,7 @@ def add_service_parsers(sub: Any) -> None:
     api.add_argument(
         "--quiet", action="store_true", help="no access log line per request on stderr"
     )
+    add_scale_arguments(api)
     api.set_defaults(command="api")
     login = sub.add_parser("login", help="log in to a service in a browser and keep its cookies")
     login.add_argument(
@@ -165,8 +168,15 @@ def run_api_command(args: argparse.Namespace, term: Term) -> int:
         os.environ["G4F_COOKIES_DIR"] = os.path.abspath(args.cookies_dir)
     api_key = args.api_key or os.environ.get("G4F_API_KEY") or None
     limits = connection_options(args)
+    workers, scale = scale_options(args)
+    if workers > 1:
+        from ..api._workers import run_workers
+
+        run = partial(run_workers, workers=workers)
+    else:
+        run = run_api
     try:
-        run_api(
+        run(
             args.bind,
             api_key=api_key,
             cookies_dir=args.cookies_dir,
@@ -176,6 +186,7 @@ def run_api_command(args: argparse.Namespace, term: Term) -> int:
             **limits,
             cors_origins=args.cors_origin,
             access_log=not args.quiet,
+            **scale,
         )
     except OSError as exc:
         term.error(f"cannot listen on {args.bind}: {exc.strerror or exc}")

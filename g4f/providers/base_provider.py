@@ -274,6 +274,10 @@ class ProviderModelMixin:
         raise ModelNotFoundError(f"{cls.__name__}: model not found: {model}", provider=cls.__name__)
 
 
+def _auth_key(cls: Any) -> str:
+    return f"hc:auth:{cls.get_parent()}"
+
+
 def _models_key(cls: type) -> str:
     return f"models:{cls.__module__}.{cls.__qualname__}"
 
@@ -331,7 +335,12 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
         from ..cookies import read_json_file
 
         path = cls.get_cache_file()
-        data = read_json_file(path)
+        # A server sharing state keeps credentials in the store, so every worker and
+        # instance uses the same session (create_async_generator pulls them in).
+        store = get_store()
+        data = store.get(_auth_key(cls)) if store.shared else None
+        if data is None:
+            data = read_json_file(path)
         if data is None:
             return None
         if not _valid_auth_data(data):
@@ -357,6 +366,9 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
     def write_auth_cache(cls, auth_result: AuthResult) -> None:
         from ..cookies import write_private_json
 
+        store = get_store()
+        if store.shared:
+            store.set(_auth_key(cls), auth_result.get_dict())
         write_private_json(cls.get_cache_file(), auth_result.get_dict())
 
     @classmethod
@@ -407,6 +419,9 @@ class AsyncAuthedProvider(AsyncGeneratorProvider):
         :class:`MissingAuthError` saying how to log in.
         """
         auth: AuthResult | None = None
+        store = get_store()
+        if store.shared:  # the credentials another worker stored, into this process
+            await store.aget(_auth_key(cls))
         async for chunk in cls._authenticate(reauth=reauth, failed_auth=failed_auth, **kwargs):
             if isinstance(chunk, AuthResult):
                 auth = chunk

@@ -168,7 +168,8 @@ async def _expand(candidate: Candidate, kwargs: dict[str, Any]) -> list[Candidat
         route = provider is candidate.provider
         leaf = route or not _expands(provider) or candidate.depth + 1 >= _MAX_DEPTH
         found.append(Candidate(provider, model or "", leaf, candidate.depth + 1, route))
-    return sorted(found, key=lambda c: is_cooling_down(c.key))
+    cooling = await get_store().aget_many([f"cooldown:{c.key}" for c in found])  # one read
+    return [c for c, _ in sorted(zip(found, cooling, strict=True), key=lambda p: p[1] is not None)]
 
 
 def select_api_key(provider: Any, api_key: Any) -> Any:
