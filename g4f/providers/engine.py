@@ -5,8 +5,7 @@ A request names a provider (a class), an aggregate (``AnyProvider``, ``HuggingSp
 *produce candidates* (``get_candidates(model, **kwargs)`` → ``(provider, model id)``
 pairs, possibly awaited); the engine expands them in order, runs each candidate and
 decides, from the typed error, whether to try the same candidate again, to move on,
-or to give up. The rules are the retry table of docs/client.md, whose numbers are the
-constants below (a test reads the table and compares):
+or to give up. The rules are docs/client.md's retry table (a test compares it with these constants):
 
 - one deadline, ``timeout``, for the whole call (expansion, metadata look-ups, every
   attempt, every wait); when it passes, :class:`~g4f.errors.TimeoutError`;
