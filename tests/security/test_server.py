@@ -5,17 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
 
 from g4f.api import create_app
-from g4f.providers.retry_provider import clear_cooldowns
 from tests.api.conftest import serve
 from tests.chaos._sockets import available, connections_to
-from tests.fakes.router import TOKEN, FakeRouter
+from tests.fakes.router import FakeRouter
 
 KEY = "server-key-3f9a2c"
 BODY = {
@@ -31,20 +30,6 @@ ROUTES = [
     ("POST", "/v1/images/generations"),
     ("POST", "/v1/media/generations"),
 ]
-
-
-@pytest.fixture(scope="module")
-def router() -> Iterator[FakeRouter]:
-    with FakeRouter() as fake:
-        yield fake
-
-
-@pytest.fixture
-def upstream(router: FakeRouter, monkeypatch: pytest.MonkeyPatch) -> FakeRouter:
-    monkeypatch.setenv("HF_ROUTER_ENDPOINT", router.url)
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
-    clear_cooldowns()
-    return router
 
 
 @pytest.fixture

@@ -15,14 +15,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import aiohttp
 import pytest
 
 from g4f.api._server import FD_RESERVE, connection_budget
-from g4f.providers.retry_provider import clear_cooldowns
-from tests.fakes.router import TOKEN, FakeRouter
+from tests.fakes.router import FakeRouter
 from tests.security._served import Raw, exchange, open_files_for, parse, served
 
 COUNT = 300  # of each kind: idle, slow head, slow body
@@ -34,20 +33,6 @@ CHAT_HEAD = (
     b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
     b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
 )
-
-
-@pytest.fixture(scope="module")
-def router() -> Iterator[FakeRouter]:
-    with FakeRouter() as fake:
-        yield fake
-
-
-@pytest.fixture
-def upstream(router: FakeRouter, monkeypatch: pytest.MonkeyPatch) -> FakeRouter:
-    monkeypatch.setenv("HF_ROUTER_ENDPOINT", router.url)
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
-    clear_cooldowns()
-    return router
 
 
 async def until(condition: Callable[[], bool], seconds: float, what: str) -> None:

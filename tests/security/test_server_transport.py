@@ -8,13 +8,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
 from g4f.api import create_app
-from g4f.providers.retry_provider import clear_cooldowns
-from tests.fakes.router import TOKEN, FakeRouter
+from tests.fakes.router import FakeRouter
 from tests.security._served import exchange, parse, served
 
 KEY = "srv-key-7d41e09b2c"
@@ -23,20 +22,6 @@ CHAT = (
     b'{"model": "meta-llama/Llama-3.3-70B-Instruct",'
     b' "messages": [{"role": "user", "content": "hi"}]}'
 )
-
-
-@pytest.fixture(scope="module")
-def router() -> Iterator[FakeRouter]:
-    with FakeRouter() as fake:
-        yield fake
-
-
-@pytest.fixture
-def upstream(router: FakeRouter, monkeypatch: pytest.MonkeyPatch) -> FakeRouter:
-    monkeypatch.setenv("HF_ROUTER_ENDPOINT", router.url)
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
-    clear_cooldowns()
-    return router
 
 
 def _head(*lines: bytes, path: bytes = b"/v1/chat/completions", method: bytes = b"POST") -> bytes:

@@ -6,7 +6,7 @@ attacker writes them."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -14,27 +14,12 @@ import pytest
 
 from g4f.client import Client
 from g4f.errors import G4FError, InvalidRequestError
-from g4f.providers.retry_provider import clear_cooldowns
-from tests.fakes.router import TOKEN, FakeRouter
+from tests.fakes.router import FakeRouter
 from tests.security._served import served
 
 MODEL = "meta-llama/Llama-3.3-70B-Instruct"
 HI = [{"role": "user", "content": "hi"}]
 FN = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
-
-
-@pytest.fixture(scope="module")
-def router() -> Iterator[FakeRouter]:
-    with FakeRouter() as fake:
-        yield fake
-
-
-@pytest.fixture
-def upstream(router: FakeRouter, monkeypatch: pytest.MonkeyPatch) -> FakeRouter:
-    monkeypatch.setenv("HF_ROUTER_ENDPOINT", router.url)
-    monkeypatch.setenv("HF_TOKEN", TOKEN)
-    clear_cooldowns()
-    return router
 
 
 @pytest.fixture

@@ -26,8 +26,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ...config import hf_endpoint, hf_router_endpoint
+from ...config import hf_router_endpoint
 from ...errors import InvalidRequestError, ModelNotFoundError, ResponseError
+from ...inputs import join_url
+from ._inference_hub import fetch_mapping
 from ._media_run import live_entries, mapping_entries
 from ._router import auth_headers, open_with_wait
 
@@ -80,15 +82,8 @@ def _vectors(data: Any, count: int, provider: str) -> list[list[float]]:
 
 
 async def _mapped(session: Any, model: str, provider: str, token: str | None, task: str) -> str:
-    """The provider's own id for ``model`` and ``task`` (Hub provider mapping)."""
-    async with session.get(
-        f"{hf_endpoint()}/api/models/{model}",
-        params={"expand[]": "inferenceProviderMapping"},
-        headers=auth_headers(token),
-    ) as response:
-        await response.raise_for_status()
-        data = await response.json()
-    raw = data.get("inferenceProviderMapping") if isinstance(data, Mapping) else None
+    """The provider's own id for ``model`` and ``task`` (the Hub's provider mapping)."""
+    raw = await fetch_mapping(session, model, auth_headers(token))
     entry = live_entries(mapping_entries(raw)).get(provider)
     if not entry or entry.get("task") != task or not entry.get("providerId"):
         raise ModelNotFoundError(
@@ -116,7 +111,14 @@ async def embed(
                 "dimensions is not supported on hf-inference; name an OpenAI-compatible "
                 f"provider (model '{model}:together'...) whose model supports it"
             )
-        url = f"{hf_router_endpoint()}/{HF_INFERENCE}/models/{model}/pipeline/feature-extraction"
+        url = join_url(
+            hf_router_endpoint(),
+            HF_INFERENCE,
+            "models",
+            *model.split("/"),
+            "pipeline",
+            "feature-extraction",
+        )
         body: dict[str, Any] = {"inputs": list(inputs), "normalize": True, "truncate": True}
         async with open_with_wait(
             session, "POST", url, json=body, headers=headers, timeout=timeout
@@ -131,7 +133,7 @@ async def embed(
     body = {"input": list(inputs), "model": provider_id}
     if dimensions is not None:
         body["dimensions"] = dimensions
-    url = f"{hf_router_endpoint()}/{provider}/v1/embeddings"
+    url = join_url(hf_router_endpoint(), provider, "v1", "embeddings")
     async with open_with_wait(
         session, "POST", url, json=body, headers=headers, timeout=timeout
     ) as response:
@@ -160,7 +162,7 @@ async def transcribe(
     model, provider = _split_provider(model)
     if provider not in (None, HF_INFERENCE):
         raise InvalidRequestError(f"speech recognition through {provider!r} is not supported")
-    url = f"{hf_router_endpoint()}/{HF_INFERENCE}/models/{model}"
+    url = join_url(hf_router_endpoint(), HF_INFERENCE, "models", *model.split("/"))
     headers = auth_headers(token, accept="application/json")
     if timestamps:
         body: Any = {
@@ -204,7 +206,7 @@ async def synthesize(
     model, provider = _split_provider(model)
     if provider not in (None, HF_INFERENCE):
         raise InvalidRequestError(f"text to speech through {provider!r} is not supported")
-    url = f"{hf_router_endpoint()}/{HF_INFERENCE}/models/{model}"
+    url = join_url(hf_router_endpoint(), HF_INFERENCE, "models", *model.split("/"))
     headers = auth_headers(token, accept="audio/*")
     async with open_with_wait(
         session, "POST", url, json={"inputs": text}, headers=headers, timeout=timeout

@@ -105,6 +105,9 @@ def test_openai_compatible_provider_through_the_mapping(fake: FakeTasks) -> None
         ({"input": "a", "dimensions": 0}, "dimensions"),
         ({"input": "a", "dimensions": 64}, "not supported on hf-inference"),
         ({"input": "a", "model": "BAAI/bge-m3:groq"}, "not supported"),
+        ({"input": "a", "model": "../../api/whoami-v2"}, "Invalid model id"),
+        ({"input": "a", "model": "BAAI/bge-m3?x=1#y"}, "Invalid model id"),
+        ({"input": "a", "model": "BAAI/%2e%2e"}, "Invalid model id"),
     ],
 )
 def test_bad_embedding_requests_are_typed_and_send_nothing(fake: FakeTasks, kwargs, needle) -> None:
