@@ -146,3 +146,21 @@ async def abandon_stream(url: str, body: dict[str, Any], marker: bytes) -> None:
     deadline = time.monotonic() + 5
     while not SlowProvider.closed and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
+
+
+#: The chat-shaped turn both the Responses and Messages tool round trips must become:
+#: the assistant's call of get_weather for Lyon, then the tool's answer.
+LYON_TOOL_TURN: list[dict[str, Any]] = [
+    {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": "call_lyon",
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": '{"city": "Lyon"}'},
+            }
+        ],
+    },
+    {"role": "tool", "tool_call_id": "call_lyon", "content": "Sunny"},
+]

@@ -225,20 +225,7 @@ async def test_tool_round_trip(start, stream: bool) -> None:
         )
     assert second.content[0].text == "Tool said: Sunny"
     assert second.stop_reason == "end_turn"
-    assert mocks.ToolProvider.last["messages"][1:] == [
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": "call_lyon",
-                    "type": "function",
-                    "function": {"name": "get_weather", "arguments": '{"city": "Lyon"}'},
-                }
-            ],
-        },
-        {"role": "tool", "tool_call_id": "call_lyon", "content": "Sunny"},
-    ]
+    assert mocks.ToolProvider.last["messages"][1:] == extra.LYON_TOOL_TURN
     assert mocks.ToolProvider.calls == 2
 
 

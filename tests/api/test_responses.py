@@ -168,18 +168,7 @@ async def test_tool_round_trip_through_previous_response_id(start) -> None:
     assert second.previous_response_id == first.id
     assert mocks.ToolProvider.last["messages"] == [
         {"role": "user", "content": "What is the weather in Lyon?"},
-        {
-            "role": "assistant",
-            "content": None,
-            "tool_calls": [
-                {
-                    "id": "call_lyon",
-                    "type": "function",
-                    "function": {"name": "get_weather", "arguments": '{"city": "Lyon"}'},
-                }
-            ],
-        },
-        {"role": "tool", "tool_call_id": "call_lyon", "content": "Sunny"},
+        *extra.LYON_TOOL_TURN,
     ]
     assert mocks.ToolProvider.calls == 2
 
